@@ -1,0 +1,140 @@
+//! Wiring: starts both stages on their own threads, stops them on one signal, reports the summary.
+//!
+//! Shutdown fans out through one flag: each stage stops consuming, finishes what it consumed,
+//! waits for its outstanding deliveries (bounded by `pipeline.drain_timeout`), commits, and exits.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+
+use anyhow::{Context as _, anyhow};
+
+use crate::config::Config;
+use crate::kafka::{self, Stats};
+
+/// Both stages, running.
+pub struct Pipeline {
+    shutdown: Arc<AtomicBool>,
+    stats: Arc<Stats>,
+    stages: Vec<(&'static str, JoinHandle<anyhow::Result<()>>)>,
+}
+
+impl Pipeline {
+    /// Starts the parse and dedup stages (topics must exist).
+    ///
+    /// # Errors
+    /// Fails when a stage thread cannot be started.
+    pub fn start(config: Arc<Config>) -> anyhow::Result<Pipeline> {
+        let shutdown = Arc::new(AtomicBool::new(false));
+        let stats = Arc::new(Stats::default());
+        let mut stages = Vec::new();
+        type StageFn = fn(&Config, &Stats, &AtomicBool) -> anyhow::Result<()>;
+        for (name, stage) in [
+            ("parse", kafka::parse_stage::run as StageFn),
+            ("dedup", kafka::dedup_stage::run as StageFn),
+        ] {
+            let (config, stats, shutdown) = (config.clone(), stats.clone(), shutdown.clone());
+            let handle = std::thread::Builder::new()
+                .name(format!("wirefeed-{name}"))
+                .spawn(move || {
+                    let result = stage(&config, &stats, &shutdown);
+                    if result.is_err() {
+                        // One stage failing stops the other: a half pipeline only piles up work.
+                        shutdown.store(true, Ordering::Relaxed);
+                    }
+                    result
+                })
+                .with_context(|| format!("starting the {name} stage"))?;
+            stages.push((name, handle));
+        }
+        Ok(Pipeline {
+            shutdown,
+            stats,
+            stages,
+        })
+    }
+
+    /// The shared counters.
+    pub fn stats(&self) -> Arc<Stats> {
+        self.stats.clone()
+    }
+
+    /// True once a stage has ended on its own (an error).
+    pub fn failed(&self) -> bool {
+        self.stages.iter().any(|(_, h)| h.is_finished())
+    }
+
+    /// Signals shutdown and waits for both stages to drain and commit.
+    ///
+    /// # Errors
+    /// The first stage error, if any.
+    pub fn stop(self) -> anyhow::Result<Arc<Stats>> {
+        self.shutdown.store(true, Ordering::Relaxed);
+        let mut first_error = None;
+        for (name, handle) in self.stages {
+            match handle.join() {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    first_error.get_or_insert(e.context(format!("{name} stage")));
+                }
+                Err(_) => {
+                    first_error.get_or_insert(anyhow!("{name} stage panicked"));
+                }
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(self.stats),
+        }
+    }
+}
+
+/// Waits for SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                if tokio::signal::ctrl_c().await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+/// `wirefeed run`: checks topics, runs both stages until a signal, drains, commits, and logs the
+/// summary line.
+///
+/// # Errors
+/// Topic setup failures and stage errors.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    kafka::ensure_topics(&config.kafka).await?;
+    let pipeline = Pipeline::start(Arc::new(config))?;
+    tokio::select! {
+        _ = shutdown_signal() => tracing::info!("Shutdown requested; draining"),
+        _ = async {
+            while !pipeline.failed() {
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        } => tracing::error!("A stage stopped unexpectedly; shutting down"),
+    }
+    let stats = tokio::task::spawn_blocking(move || pipeline.stop()).await??;
+    let line = stats.summary_line();
+    tracing::info!("{line}");
+    println!("{line}");
+    Ok(())
+}

@@ -1,0 +1,599 @@
+//! Configuration: one TOML file, every key overridable by environment variable and `--set` flag,
+//! checked up front.
+//!
+//! Loading goes file → `WIREFEED_*` environment → `--set key=value` flags, each layer replacing
+//! keys of the one before, then a strict typed parse (`deny_unknown_fields`: a misspelt key is an
+//! error, not a silently ignored default) and cross-field checks. Every error names the key.
+//! `config/default.toml` documents each key; [`DEFAULT_TOML`] embeds it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ninjs::NinjsVersion;
+
+/// The documented default configuration, embedded at build time.
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+/// Prefix of environment variables that override configuration keys.
+pub const ENV_PREFIX: &str = "WIREFEED_";
+
+/// Environment variables with the prefix that are not configuration keys.
+const ENV_RESERVED: &[&str] = &["WIREFEED_CONFIG", "WIREFEED_LOG"];
+
+/// Tables whose keys are librdkafka property names, passed through as strings.
+const PASSTHROUGH_TABLES: &[&str] = &["kafka.properties", "kafka.consumer", "kafka.producer"];
+
+/// librdkafka properties wirefeed sets itself; setting them by passthrough would break delivery
+/// guarantees or the topology.
+const OWNED_PROPERTIES: &[(&str, &str)] = &[
+    ("bootstrap.servers", "use kafka.bootstrap_servers"),
+    ("group.id", "derived from kafka.application_id"),
+    (
+        "enable.auto.offset.store",
+        "offsets are stored only after delivery",
+    ),
+    (
+        "enable.auto.commit",
+        "offsets are committed by wirefeed's own schedule",
+    ),
+    ("enable.idempotence", "always on for wirefeed's producers"),
+    ("transactional.id", "transactions are not used"),
+];
+
+/// A configuration error: which key, and what is wrong with it.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// The path given.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML.
+    #[error("config file {path} is not valid TOML: {message}")]
+    Syntax {
+        /// Where the text came from.
+        path: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// A key is unknown or its value has the wrong type or range.
+    #[error("config key `{key}`: {message}")]
+    Key {
+        /// Dotted key path.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A `--set` flag without `=`.
+    #[error("--set expects key=value, got {0:?}")]
+    SetSyntax(String),
+}
+
+fn key_error(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
+    ConfigError::Key {
+        key: key.into(),
+        message: message.into(),
+    }
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Brokers, topics and client properties.
+    pub kafka: KafkaConfig,
+    /// Parse stage tuning.
+    pub pipeline: PipelineConfig,
+    /// Dedup semantics.
+    pub dedup: DedupConfig,
+    /// Output format.
+    pub output: OutputConfig,
+    /// Logging.
+    pub log: LogConfig,
+}
+
+/// `[kafka]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct KafkaConfig {
+    /// Comma-separated bootstrap brokers.
+    pub bootstrap_servers: String,
+    /// Base of both consumer group ids.
+    pub application_id: String,
+    /// Create missing topics at start.
+    pub create_topics: bool,
+    /// Partitions of created topics.
+    pub partitions: i32,
+    /// Replication factor of created topics.
+    pub replication_factor: i32,
+    /// `retention.ms` of created topics.
+    pub retention_ms: i64,
+    /// Topic names.
+    pub topics: TopicsConfig,
+    /// librdkafka properties for every client.
+    #[serde(default)]
+    pub properties: BTreeMap<String, String>,
+    /// librdkafka properties for consumers.
+    #[serde(default)]
+    pub consumer: BTreeMap<String, String>,
+    /// librdkafka properties for producers.
+    #[serde(default)]
+    pub producer: BTreeMap<String, String>,
+}
+
+impl KafkaConfig {
+    /// Consumer group of the parse stage.
+    pub fn parse_group(&self) -> String {
+        format!("{}-parse", self.application_id)
+    }
+
+    /// Consumer group of the dedup stage.
+    pub fn dedup_group(&self) -> String {
+        format!("{}-dedup", self.application_id)
+    }
+}
+
+/// `[kafka.topics]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicsConfig {
+    /// Raw input.
+    pub raw: String,
+    /// Parsed articles keyed by dedup key.
+    pub keyed: String,
+    /// Output articles.
+    pub articles: String,
+    /// Dead letters.
+    pub dead_letter: String,
+}
+
+impl TopicsConfig {
+    /// All four names, raw first.
+    pub fn all(&self) -> [&str; 4] {
+        [&self.raw, &self.keyed, &self.articles, &self.dead_letter]
+    }
+}
+
+/// `[pipeline]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineConfig {
+    /// Parser threads; 0 = one per core.
+    pub workers: usize,
+    /// Records in flight per stage before consumption pauses.
+    pub max_in_flight: usize,
+    /// Largest raw record parsed.
+    pub max_item_bytes: usize,
+    /// Header that forces the input format.
+    pub format_header: String,
+    /// How long shutdown and revocation wait for outstanding deliveries.
+    #[serde(with = "humantime_serde")]
+    pub drain_timeout: Duration,
+}
+
+impl PipelineConfig {
+    /// The worker count with 0 resolved to the number of cores.
+    pub fn worker_count(&self) -> usize {
+        if self.workers == 0 {
+            std::thread::available_parallelism().map_or(1, usize::from)
+        } else {
+            self.workers
+        }
+    }
+}
+
+/// `[dedup]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DedupConfig {
+    /// Same-story window.
+    #[serde(with = "humantime_serde")]
+    pub window: Duration,
+}
+
+/// `[output]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputConfig {
+    /// ninjs version.
+    pub ninjs_version: NinjsVersion,
+    /// Write the extension object.
+    pub extension: bool,
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// `[log]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// Text or JSON.
+    pub format: LogFormat,
+    /// Default level filter.
+    pub level: String,
+}
+
+/// Where configuration comes from.
+#[derive(Debug, Default, Clone)]
+pub struct Sources<'a> {
+    /// A TOML file whose keys replace the defaults.
+    pub file: Option<&'a Path>,
+    /// Environment variables (name, value); usually `std::env::vars()`.
+    pub env: Vec<(String, String)>,
+    /// `--set key=value` flags, in order.
+    pub sets: Vec<String>,
+}
+
+impl Config {
+    /// Loads defaults, then the file, the environment and the flags, and validates the result.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the offending key or file.
+    pub fn load(sources: &Sources<'_>) -> Result<Config, ConfigError> {
+        let mut table = parse_toml(DEFAULT_TOML, "built-in defaults")?;
+        if let Some(path) = sources.file {
+            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                path: path.display().to_string(),
+                source,
+            })?;
+            let file = parse_toml(&text, &path.display().to_string())?;
+            merge(&mut table, file);
+        }
+        for (name, value) in &sources.env {
+            let Some(rest) = name.strip_prefix(ENV_PREFIX) else {
+                continue;
+            };
+            if ENV_RESERVED.contains(&name.as_str()) || rest.is_empty() {
+                continue;
+            }
+            let path = env_path(rest);
+            set_path(&mut table, &path, value)?;
+        }
+        for set in &sources.sets {
+            let (key, value) = set
+                .split_once('=')
+                .ok_or_else(|| ConfigError::SetSyntax(set.clone()))?;
+            set_path(&mut table, &dotted_path(key.trim()), value.trim())?;
+        }
+        let config: Config =
+            serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
+                let key = e.path().to_string();
+                key_error(
+                    if key == "." { "(root)".into() } else { key },
+                    e.inner().to_string(),
+                )
+            })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Cross-field and range checks.
+    ///
+    /// # Errors
+    /// [`ConfigError::Key`] for the first key that fails.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let k = &self.kafka;
+        if k.bootstrap_servers.trim().is_empty() {
+            return Err(key_error(
+                "kafka.bootstrap_servers",
+                "must name at least one broker",
+            ));
+        }
+        if k.application_id.trim().is_empty() {
+            return Err(key_error("kafka.application_id", "must not be empty"));
+        }
+        if k.partitions < 1 {
+            return Err(key_error("kafka.partitions", "must be at least 1"));
+        }
+        if k.replication_factor < 1 {
+            return Err(key_error("kafka.replication_factor", "must be at least 1"));
+        }
+        if k.retention_ms < -1 || k.retention_ms == 0 {
+            return Err(key_error(
+                "kafka.retention_ms",
+                "must be positive, or -1 for unlimited",
+            ));
+        }
+        let names = [
+            ("kafka.topics.raw", &k.topics.raw),
+            ("kafka.topics.keyed", &k.topics.keyed),
+            ("kafka.topics.articles", &k.topics.articles),
+            ("kafka.topics.dead_letter", &k.topics.dead_letter),
+        ];
+        for (i, (key, name)) in names.iter().enumerate() {
+            if name.is_empty()
+                || name.len() > 249
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            {
+                return Err(key_error(
+                    *key,
+                    format!("{name:?} is not a valid topic name (1-249 of a-z A-Z 0-9 . _ -)"),
+                ));
+            }
+            if let Some((other, _)) = names[..i].iter().find(|(_, n)| n == name) {
+                return Err(key_error(*key, format!("same topic as {other}")));
+            }
+        }
+        for (table, props) in [
+            ("kafka.properties", &k.properties),
+            ("kafka.consumer", &k.consumer),
+            ("kafka.producer", &k.producer),
+        ] {
+            for name in props.keys() {
+                if let Some((_, why)) = OWNED_PROPERTIES.iter().find(|(p, _)| p == name) {
+                    return Err(key_error(
+                        format!("{table}.{name}"),
+                        format!("set by wirefeed itself ({why})"),
+                    ));
+                }
+            }
+        }
+        let p = &self.pipeline;
+        if p.workers > 1024 {
+            return Err(key_error("pipeline.workers", "at most 1024"));
+        }
+        if p.max_in_flight == 0 {
+            return Err(key_error("pipeline.max_in_flight", "must be at least 1"));
+        }
+        if p.max_item_bytes == 0 {
+            return Err(key_error("pipeline.max_item_bytes", "must be at least 1"));
+        }
+        if p.format_header.trim().is_empty() {
+            return Err(key_error("pipeline.format_header", "must not be empty"));
+        }
+        if p.drain_timeout.is_zero() {
+            return Err(key_error("pipeline.drain_timeout", "must be positive"));
+        }
+        if self.dedup.window.is_zero() {
+            return Err(key_error("dedup.window", "must be positive"));
+        }
+        if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
+            return Err(key_error(
+                "log.level",
+                format!("{:?} is not a level filter", self.log.level),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The configuration as TOML with secrets replaced by `"[redacted]"`, for `check-config`.
+    pub fn to_redacted_toml(&self) -> String {
+        let mut shown = self.clone();
+        for props in [
+            &mut shown.kafka.properties,
+            &mut shown.kafka.consumer,
+            &mut shown.kafka.producer,
+        ] {
+            for (name, value) in props.iter_mut() {
+                if is_secret(name) {
+                    *value = "[redacted]".into();
+                }
+            }
+        }
+        toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot render: {e}\n"))
+    }
+}
+
+/// True for librdkafka property names whose values are secrets.
+pub fn is_secret(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        "password",
+        "secret",
+        "ssl.key.pem",
+        "ssl.key.location",
+        "ssl_key",
+        "token",
+        "credential",
+    ]
+    .iter()
+    .any(|s| name.contains(s))
+}
+
+fn parse_toml(text: &str, origin: &str) -> Result<toml::Table, ConfigError> {
+    text.parse::<toml::Table>()
+        .map_err(|e| ConfigError::Syntax {
+            path: origin.to_owned(),
+            message: e.to_string(),
+        })
+}
+
+/// Merges `over` into `base`, table by table.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(key, v);
+            }
+        }
+    }
+}
+
+/// `KAFKA__PROPERTIES__SASL_PASSWORD` → `["kafka", "properties", "sasl.password"]`.
+fn env_path(rest: &str) -> Vec<String> {
+    let mut parts: Vec<String> = rest.split("__").map(str::to_ascii_lowercase).collect();
+    let prefix = parts[..parts.len().saturating_sub(1)].join(".");
+    if PASSTHROUGH_TABLES.contains(&prefix.as_str())
+        && let Some(last) = parts.last_mut()
+    {
+        *last = last.replace('_', ".");
+    }
+    parts
+}
+
+/// `kafka.properties.sasl.password` → `["kafka", "properties", "sasl.password"]`.
+fn dotted_path(key: &str) -> Vec<String> {
+    for table in PASSTHROUGH_TABLES {
+        if let Some(prop) = key.strip_prefix(table).and_then(|r| r.strip_prefix('.')) {
+            let mut parts: Vec<String> = table.split('.').map(str::to_owned).collect();
+            parts.push(prop.to_owned());
+            return parts;
+        }
+    }
+    key.split('.').map(str::to_owned).collect()
+}
+
+/// Sets `path` in `table` to `raw`, typed as TOML when it parses as a scalar (number, bool) and
+/// as a string otherwise; values in passthrough tables stay strings.
+fn set_path(table: &mut toml::Table, path: &[String], raw: &str) -> Result<(), ConfigError> {
+    let key = path.join(".");
+    if path.iter().any(String::is_empty) {
+        return Err(key_error(key, "empty key segment"));
+    }
+    let passthrough = PASSTHROUGH_TABLES.contains(&path[..path.len() - 1].join(".").as_str());
+    let value = if passthrough {
+        toml::Value::String(raw.to_owned())
+    } else {
+        typed_scalar(raw)
+    };
+    let mut current = table;
+    for segment in &path[..path.len() - 1] {
+        let entry = current
+            .entry(segment.clone())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        current = match entry {
+            toml::Value::Table(t) => t,
+            _ => return Err(key_error(key, format!("`{segment}` is not a table"))),
+        };
+    }
+    current.insert(path[path.len() - 1].clone(), value);
+    Ok(())
+}
+
+fn typed_scalar(raw: &str) -> toml::Value {
+    if let Ok(i) = raw.parse::<i64>() {
+        return toml::Value::Integer(i);
+    }
+    if let Ok(b) = raw.parse::<bool>() {
+        return toml::Value::Boolean(b);
+    }
+    if raw.contains('.')
+        && let Ok(f) = raw.parse::<f64>()
+    {
+        return toml::Value::Float(f);
+    }
+    toml::Value::String(raw.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(env: &[(&str, &str)], sets: &[&str]) -> Result<Config, ConfigError> {
+        Config::load(&Sources {
+            file: None,
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            sets: sets.iter().map(|s| s.to_string()).collect(),
+        })
+    }
+
+    #[test]
+    fn defaults_load_and_validate() {
+        let c = load(&[], &[]).unwrap();
+        assert_eq!(c.kafka.topics.raw, "wirefeed.raw");
+        assert_eq!(c.dedup.window, Duration::from_secs(48 * 3600));
+        assert_eq!(c.output.ninjs_version, NinjsVersion::V2_2);
+        assert_eq!(c.kafka.parse_group(), "wirefeed-parse");
+    }
+
+    #[test]
+    fn environment_and_flags_override_in_order() {
+        let c = load(
+            &[
+                ("WIREFEED_KAFKA__BOOTSTRAP_SERVERS", "a:1"),
+                ("WIREFEED_PIPELINE__WORKERS", "3"),
+                ("WIREFEED_KAFKA__PROPERTIES__SASL_PASSWORD", "hunter2"),
+                ("WIREFEED_CONFIG", "ignored.toml"),
+                ("OTHER", "x"),
+            ],
+            &[
+                "kafka.bootstrap_servers=b:2",
+                "dedup.window=2h",
+                "kafka.consumer.fetch.wait.max.ms=100",
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.kafka.bootstrap_servers, "b:2");
+        assert_eq!(c.pipeline.workers, 3);
+        assert_eq!(c.kafka.properties["sasl.password"], "hunter2");
+        assert_eq!(c.kafka.consumer["fetch.wait.max.ms"], "100");
+        assert_eq!(c.dedup.window, Duration::from_secs(7200));
+        let shown = c.to_redacted_toml();
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("[redacted]"));
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str], &'a str);
+        let cases: &[Case<'_>] = &[
+            (&[("WIREFEED_KAFKA__BOOTSTRAP_SERVER", "x")], &[], "kafka"),
+            (&[], &["pipeline.workers=many"], "pipeline.workers"),
+            (&[], &["dedup.window=soon"], "dedup.window"),
+            (&[], &["dedup.window=0s"], "dedup.window"),
+            (&[], &["output.ninjs_version=9"], "output.ninjs_version"),
+            (
+                &[],
+                &["kafka.topics.keyed=wirefeed.raw"],
+                "kafka.topics.keyed",
+            ),
+            (&[], &["kafka.topics.raw=bad name"], "kafka.topics.raw"),
+            (
+                &[],
+                &["kafka.properties.group.id=x"],
+                "kafka.properties.group.id",
+            ),
+            (&[], &["kafka.partitions=0"], "kafka.partitions"),
+            (&[], &["log.format=xml"], "log.format"),
+        ];
+        for (env, sets, key) in cases {
+            let err = load(env, sets).unwrap_err().to_string();
+            assert!(err.contains(key), "{err} should name {key}");
+        }
+        let err = load(&[("WIREFEED_KAFKA__BOOTSTRAP_SERVER", "x")], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("bootstrap_server"), "{err}");
+    }
+
+    #[test]
+    fn file_replaces_defaults_key_by_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "[kafka.topics]\nraw = \"in\"\n").unwrap();
+        let c = Config::load(&Sources {
+            file: Some(&path),
+            ..Sources::default()
+        })
+        .unwrap();
+        assert_eq!(c.kafka.topics.raw, "in");
+        assert_eq!(c.kafka.topics.keyed, "wirefeed.keyed");
+        std::fs::write(&path, "[kafka\n").unwrap();
+        let err = Config::load(&Sources {
+            file: Some(&path),
+            ..Sources::default()
+        })
+        .unwrap_err();
+        assert!(matches!(err, ConfigError::Syntax { .. }));
+    }
+}

@@ -1,0 +1,153 @@
+//! The consumer side of a stage: rebalance handling and offset storing.
+//!
+//! On assignment each partition gets a fresh epoch in the offset tracker (and the stage's hook runs,
+//! e.g. the dedup stage's state restore) before any of its records is handed out. On revocation the
+//! stage drains: it waits for the partition's outstanding deliveries (up to `drain_timeout`),
+//! stores the contiguous position and commits synchronously, then forgets the partition. Records
+//! of a revoked partition that were parsed but not yet produced are dropped by the stage; the new
+//! owner reads them again from the committed position.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rdkafka::client::ClientContext;
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
+use rdkafka::error::{KafkaError, KafkaResult};
+use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::{Offset, TopicPartitionList};
+
+use super::sink::Shared;
+
+/// What a stage does when partitions come and go, besides offset bookkeeping.
+pub trait PartitionHooks: Send + Sync {
+    /// Partitions were assigned; runs before any of their records is consumed.
+    fn assigned(&self, _consumer: &BaseConsumer<StageContext>, _partitions: &[i32]) {}
+    /// Partitions were revoked, after their deliveries were drained and offsets committed.
+    fn revoked(&self, _partitions: &[i32]) {}
+}
+
+/// Hooks that do nothing (the parse stage keeps no per-partition state).
+pub struct NoHooks;
+
+impl PartitionHooks for NoHooks {}
+
+/// Consumer context of a stage.
+pub struct StageContext {
+    /// Name of the stage, for logs.
+    pub stage: &'static str,
+    /// The topic the stage consumes.
+    pub topic: String,
+    /// Tracker and delivery signalling shared with the sink.
+    pub shared: Arc<Shared>,
+    /// How long revocation waits for outstanding deliveries.
+    pub drain_timeout: Duration,
+    /// Stage-specific partition hooks.
+    pub hooks: Box<dyn PartitionHooks>,
+}
+
+impl ClientContext for StageContext {}
+
+impl StageContext {
+    fn partitions(&self, tpl: &TopicPartitionList) -> Vec<i32> {
+        tpl.elements()
+            .iter()
+            .filter(|e| e.topic() == self.topic)
+            .map(|e| e.partition())
+            .collect()
+    }
+}
+
+impl ConsumerContext for StageContext {
+    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        match rebalance {
+            Rebalance::Revoke(tpl) => {
+                let parts = self.partitions(tpl);
+                if parts.is_empty() {
+                    return;
+                }
+                let drained = self.shared.wait_drained(&parts, self.drain_timeout);
+                if !drained {
+                    tracing::warn!(
+                        stage = self.stage,
+                        partitions = ?parts,
+                        "Revoked partitions still had unacknowledged outputs; their records will be read again"
+                    );
+                }
+                store_committable(consumer, &self.shared, &self.topic);
+                commit_sync(consumer, self.stage);
+                let mut tracker = self.shared.tracker();
+                for &p in &parts {
+                    tracker.revoke(p);
+                }
+                drop(tracker);
+                self.hooks.revoked(&parts);
+                tracing::info!(stage = self.stage, partitions = ?parts, "Partitions revoked");
+            }
+            Rebalance::Assign(_) => {}
+            Rebalance::Error(err) => {
+                tracing::error!(stage = self.stage, cause = %err, "Rebalance error");
+            }
+        }
+    }
+
+    fn post_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Assign(tpl) = rebalance {
+            let parts = self.partitions(tpl);
+            if parts.is_empty() {
+                return;
+            }
+            {
+                let mut tracker = self.shared.tracker();
+                for &p in &parts {
+                    tracker.assign(p);
+                }
+            }
+            self.hooks.assigned(consumer, &parts);
+            tracing::info!(stage = self.stage, partitions = ?parts, "Partitions assigned");
+        }
+    }
+}
+
+/// Stores, for commit, every partition position the tracker says moved.
+pub fn store_committable(consumer: &BaseConsumer<StageContext>, shared: &Shared, topic: &str) {
+    let moved = shared.tracker().take_committable();
+    if moved.is_empty() {
+        return;
+    }
+    let mut tpl = TopicPartitionList::with_capacity(moved.len());
+    for (partition, next) in moved {
+        if let Err(e) = tpl.add_partition_offset(topic, partition, Offset::Offset(next)) {
+            tracing::warn!(partition, cause = %e, "Cannot store offset");
+        }
+    }
+    if let Err(e) = consumer.store_offsets(&tpl) {
+        // Happens when a partition was revoked meanwhile; its new owner re-reads from the last
+        // commit, so nothing is lost.
+        tracing::debug!(cause = %e, "Storing offsets failed");
+    }
+}
+
+/// Commits stored offsets synchronously; "nothing to commit" is not an error.
+pub fn commit_sync(consumer: &BaseConsumer<StageContext>, stage: &str) {
+    match consumer.commit_consumer_state(CommitMode::Sync) {
+        Ok(()) | Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
+        Err(e) => tracing::warn!(stage, cause = %e, "Commit failed; the next commit retries"),
+    }
+}
+
+/// Creates a stage consumer subscribed to `topic`.
+///
+/// # Errors
+/// Fails when librdkafka rejects the configuration or the subscription.
+pub fn subscribe(
+    kafka: &crate::config::KafkaConfig,
+    group: &str,
+    context: StageContext,
+) -> KafkaResult<BaseConsumer<StageContext>> {
+    let topic = context.topic.clone();
+    let consumer: BaseConsumer<StageContext> = super::client_config(kafka, super::Role::Consumer)
+        .set("group.id", group)
+        .create_with_context(context)?;
+    consumer.subscribe(&[&topic])?;
+    Ok(consumer)
+}

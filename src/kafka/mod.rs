@@ -1,0 +1,264 @@
+//! All broker I/O: client configuration, topic setup, the two stages and their shared plumbing.
+//!
+//! - [`parse_stage`]: raw topic → keyed topic (+ dead letters), with a worker pool.
+//! - [`dedup_stage`]: keyed topic → articles topic (+ dead letters).
+//! - [`sink`]: the producer wrapper that acknowledges deliveries into the offset tracker and
+//!   retries failed ones.
+//! - [`consumer`]: the consumer context (rebalance: drain, store, commit) and offset storing.
+//!
+//! Each stage runs its own consumer and producer on one OS thread (librdkafka polls block), in its
+//! own consumer group derived from `kafka.application_id`.
+
+pub mod consumer;
+pub mod dedup_stage;
+pub mod parse_stage;
+pub mod sink;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::types::RDKafkaErrorCode;
+
+use crate::config::KafkaConfig;
+
+/// Header names wirefeed writes.
+pub mod headers {
+    /// Dead letters: machine-readable reason code (`empty`, `malformed`, ...).
+    pub const REASON: &str = "wirefeed.reason";
+    /// Dead letters: human-readable detail.
+    pub const DETAIL: &str = "wirefeed.detail";
+    /// Dead letters: the stage that rejected the record (`parse` or `dedup`).
+    pub const STAGE: &str = "wirefeed.stage";
+    /// Dead letters: topic of the rejected record.
+    pub const SOURCE_TOPIC: &str = "wirefeed.source.topic";
+    /// Dead letters: partition of the rejected record.
+    pub const SOURCE_PARTITION: &str = "wirefeed.source.partition";
+    /// Dead letters: offset of the rejected record.
+    pub const SOURCE_OFFSET: &str = "wirefeed.source.offset";
+    /// Articles: dedup key.
+    pub const DEDUP_KEY: &str = "wirefeed.dedup-key";
+    /// Articles: first publication time (RFC 3339).
+    pub const FIRST_PUBLISHED: &str = "wirefeed.first-published";
+    /// Articles: version time (RFC 3339).
+    pub const VERSION_TIME: &str = "wirefeed.version-time";
+    /// Articles: version number.
+    pub const VERSION: &str = "wirefeed.version";
+    /// Articles: content fingerprint (16 hex digits).
+    pub const FINGERPRINT: &str = "wirefeed.fingerprint";
+    /// Articles: `new` or `update`.
+    pub const KIND: &str = "wirefeed.kind";
+}
+
+/// Which client a configuration is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// A consumer in the given group.
+    Consumer,
+    /// A producer.
+    Producer,
+    /// An admin or metadata client.
+    Admin,
+}
+
+/// Builds the librdkafka configuration for one client: wirefeed's settings, then the
+/// passthrough tables (`kafka.properties`, then the role's own table).
+pub fn client_config(kafka: &KafkaConfig, role: Role) -> ClientConfig {
+    let mut cc = ClientConfig::new();
+    cc.set("bootstrap.servers", &kafka.bootstrap_servers);
+    cc.set("client.id", format!("wirefeed-{}", kafka.application_id));
+    match role {
+        Role::Consumer => {
+            cc.set("enable.auto.commit", "true")
+                .set("auto.commit.interval.ms", "1000")
+                .set("enable.auto.offset.store", "false")
+                .set("auto.offset.reset", "earliest")
+                .set("partition.assignment.strategy", "cooperative-sticky")
+                .set("isolation.level", "read_committed");
+        }
+        Role::Producer => {
+            cc.set("enable.idempotence", "true")
+                .set("acks", "all")
+                .set("linger.ms", "5")
+                // Same partitioner as the Java client, so any Kafka client agrees on which
+                // keyed partition a dedup key belongs to.
+                .set("partitioner", "murmur2_random");
+        }
+        Role::Admin => {}
+    }
+    for (k, v) in &kafka.properties {
+        cc.set(k, v);
+    }
+    let own = match role {
+        Role::Consumer => &kafka.consumer,
+        Role::Producer => &kafka.producer,
+        Role::Admin => return cc,
+    };
+    for (k, v) in own {
+        cc.set(k, v);
+    }
+    cc
+}
+
+/// The largest record the producers accept (`message.max.bytes`, librdkafka's default 1000000
+/// unless a passthrough table sets it). Outputs above it become dead letters instead of failing
+/// forever.
+pub fn max_message_bytes(kafka: &KafkaConfig) -> usize {
+    kafka
+        .producer
+        .get("message.max.bytes")
+        .or_else(|| kafka.properties.get("message.max.bytes"))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000)
+}
+
+/// Creates the four topics when missing (if `create_topics` is on) and checks the topology: all
+/// exist, and the keyed and articles topics have the same partition count.
+///
+/// # Errors
+/// Fails when a topic is missing and cannot be created, or the partition counts differ.
+pub async fn ensure_topics(kafka: &KafkaConfig) -> anyhow::Result<()> {
+    if kafka.create_topics {
+        let admin: AdminClient<DefaultClientContext> = client_config(kafka, Role::Admin)
+            .create()
+            .context("creating the admin client")?;
+        let retention = kafka.retention_ms.to_string();
+        let topics: Vec<NewTopic<'_>> = kafka
+            .topics
+            .all()
+            .iter()
+            .map(|name| {
+                NewTopic::new(
+                    name,
+                    kafka.partitions,
+                    TopicReplication::Fixed(kafka.replication_factor),
+                )
+                .set("retention.ms", &retention)
+            })
+            .collect();
+        let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
+        let results = admin
+            .create_topics(&topics, &opts)
+            .await
+            .context("creating topics")?;
+        for result in results {
+            match result {
+                Ok(name) => {
+                    tracing::info!(topic = %name, partitions = kafka.partitions, "Created topic")
+                }
+                Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+                Err((name, code)) => bail!("cannot create topic {name}: {code}"),
+            }
+        }
+    }
+    let kafka = kafka.clone();
+    tokio::task::spawn_blocking(move || check_topology(&kafka)).await?
+}
+
+/// Partition count of each topic, waiting up to `timeout` for all to be known to the cluster.
+///
+/// # Errors
+/// Fails when a topic does not exist after `timeout`.
+pub fn partition_counts(
+    kafka: &KafkaConfig,
+    topics: &[&str],
+    timeout: Duration,
+) -> anyhow::Result<Vec<i32>> {
+    let consumer: BaseConsumer = client_config(kafka, Role::Admin)
+        .create()
+        .context("creating a metadata client")?;
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let mut counts = Vec::with_capacity(topics.len());
+        let mut missing = None;
+        for topic in topics {
+            let md = consumer
+                .fetch_metadata(Some(topic), Duration::from_secs(10))
+                .with_context(|| {
+                    format!(
+                        "fetching metadata of {topic} from {}",
+                        kafka.bootstrap_servers
+                    )
+                })?;
+            match md.topics().first() {
+                Some(t) if t.error().is_none() && !t.partitions().is_empty() => {
+                    counts.push(t.partitions().len() as i32)
+                }
+                _ => {
+                    missing = Some(*topic);
+                    break;
+                }
+            }
+        }
+        match missing {
+            None => return Ok(counts),
+            Some(topic) if std::time::Instant::now() >= deadline => {
+                bail!("topic {topic} does not exist (create it, or set kafka.create_topics = true)")
+            }
+            Some(_) => std::thread::sleep(Duration::from_millis(200)),
+        }
+    }
+}
+
+fn check_topology(kafka: &KafkaConfig) -> anyhow::Result<()> {
+    let t = &kafka.topics;
+    let counts = partition_counts(kafka, &t.all(), Duration::from_secs(15))?;
+    if counts[1] != counts[2] {
+        bail!(
+            "the keyed topic {} has {} partitions but the articles topic {} has {}: they must be equal \
+             (articles of keyed partition p go to articles partition p)",
+            t.keyed,
+            counts[1],
+            t.articles,
+            counts[2]
+        );
+    }
+    Ok(())
+}
+
+/// Work counters shared by both stages: the numbers in the summary line.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Raw records consumed by the parse stage and fully handled (outputs acknowledged).
+    pub records: AtomicU64,
+    /// Articles parsed and handed to the keyed topic.
+    pub parsed: AtomicU64,
+    /// Keyed records handled by the dedup stage.
+    pub keyed_records: AtomicU64,
+    /// New articles written to the articles topic.
+    pub articles: AtomicU64,
+    /// Copies dropped as duplicates.
+    pub duplicates: AtomicU64,
+    /// Updates written to the articles topic.
+    pub updates: AtomicU64,
+    /// Dead letters written, both stages.
+    pub dead_letters: AtomicU64,
+}
+
+impl Stats {
+    /// Adds `n` to a counter.
+    pub fn add(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Reads a counter.
+    pub fn get(counter: &AtomicU64) -> u64 {
+        counter.load(Ordering::Relaxed)
+    }
+
+    /// The summary line: `summary: records=N articles=N duplicates=N updates=N dead_letters=N`.
+    pub fn summary_line(&self) -> String {
+        format!(
+            "summary: records={} articles={} duplicates={} updates={} dead_letters={}",
+            Self::get(&self.records),
+            Self::get(&self.articles),
+            Self::get(&self.duplicates),
+            Self::get(&self.updates),
+            Self::get(&self.dead_letters),
+        )
+    }
+}

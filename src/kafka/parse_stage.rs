@@ -1,0 +1,425 @@
+//! The parse stage: raw topic → keyed topic, dead letters for what cannot be parsed.
+//!
+//! One thread owns the consumer and the producer. It hands each record to a pool of parser threads
+//! (bounded queue) and keeps the records in consumption order; when the oldest record's result is
+//! ready its outputs are produced, so outputs and stored offsets keep each partition's order while
+//! the parsing itself runs in parallel. A record's offset is stored only after all its outputs are
+//! acknowledged, and only contiguously ([`crate::offsets`]).
+//!
+//! Keyed records: key = dedup key (so every copy of a story lands on one partition), value = the
+//! article as JSON ([`crate::model::Article`]), partitioned with the Java client's murmur2.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
+use rdkafka::consumer::Consumer;
+use rdkafka::message::{BorrowedMessage, Header, Headers, Message, OwnedHeaders};
+
+use crate::config::Config;
+use crate::pipeline::{self, ParseOptions, RawInput, RejectReason, Rejection};
+
+use super::consumer::{self as stage_consumer, NoHooks, StageContext};
+use super::sink::{OutRecord, Shared, Sink};
+use super::{Stats, headers};
+
+/// A keyed output ready to send.
+struct Keyed {
+    key: String,
+    value: Vec<u8>,
+}
+
+/// What a parser thread returns for one record.
+struct Parsed {
+    payload: Vec<u8>,
+    outcome: Result<Vec<Keyed>, Rejection>,
+}
+
+/// One record handed to the parser threads.
+struct Job {
+    payload: Vec<u8>,
+    hint: Option<String>,
+    record_time: Option<DateTime<Utc>>,
+    reply: Sender<Parsed>,
+}
+
+/// A record waiting for its parse result, in consumption order.
+struct Pending {
+    partition: i32,
+    offset: i64,
+    epoch: u64,
+    key: Option<Vec<u8>>,
+    headers: Vec<(String, Vec<u8>)>,
+    result: Receiver<Parsed>,
+}
+
+/// Parses one record and encodes its keyed outputs: the work each parser thread does.
+fn parse_job(
+    job: &Job,
+    options: &ParseOptions,
+    max_output: usize,
+) -> Result<Vec<Keyed>, Rejection> {
+    let articles = pipeline::parse_record(
+        RawInput {
+            payload: &job.payload,
+            format_hint: job.hint.as_deref(),
+            record_time: job.record_time,
+        },
+        options,
+    )?;
+    articles
+        .into_iter()
+        .map(|article| {
+            let value = serde_json::to_vec(&article).map_err(|e| {
+                Rejection::new(
+                    RejectReason::Malformed,
+                    format!("cannot encode article: {e}"),
+                )
+            })?;
+            if value.len() > max_output {
+                return Err(Rejection::new(
+                    RejectReason::OutputTooLarge,
+                    format!(
+                        "article of {} bytes exceeds message.max.bytes {max_output}",
+                        value.len()
+                    ),
+                ));
+            }
+            Ok(Keyed {
+                key: article.dedup_key,
+                value,
+            })
+        })
+        .collect()
+}
+
+/// Starts `n` parser threads reading from a bounded job queue.
+fn start_workers(
+    n: usize,
+    options: ParseOptions,
+    max_output: usize,
+) -> anyhow::Result<(Sender<Job>, Vec<std::thread::JoinHandle<()>>)> {
+    let (tx, rx) = crossbeam_channel::bounded::<Job>(n * 64);
+    let mut handles = Vec::with_capacity(n);
+    for i in 0..n {
+        let rx = rx.clone();
+        let handle = std::thread::Builder::new()
+            .name(format!("wirefeed-parse-{i}"))
+            .spawn(move || {
+                for job in rx {
+                    let outcome = parse_job(&job, &options, max_output);
+                    // The stage may have dropped the result (partition revoked): nothing to do.
+                    job.reply
+                        .send(Parsed {
+                            payload: job.payload,
+                            outcome,
+                        })
+                        .ok();
+                }
+            })
+            .context("starting a parser thread")?;
+        handles.push(handle);
+    }
+    Ok((tx, handles))
+}
+
+/// Builds the dead-letter headers: the record's own headers, then the reason and source.
+pub fn dead_letter_headers(
+    original: &[(String, Vec<u8>)],
+    rejection: &Rejection,
+    stage: &str,
+    topic: &str,
+    partition: i32,
+    offset: i64,
+) -> OwnedHeaders {
+    let mut h = OwnedHeaders::new_with_capacity(original.len() + 6);
+    for (k, v) in original {
+        h = h.insert(Header {
+            key: k,
+            value: Some(v.as_slice()),
+        });
+    }
+    let partition = partition.to_string();
+    let offset = offset.to_string();
+    for (key, value) in [
+        (headers::REASON, rejection.reason.as_str()),
+        (headers::DETAIL, rejection.detail.as_str()),
+        (headers::STAGE, stage),
+        (headers::SOURCE_TOPIC, topic),
+        (headers::SOURCE_PARTITION, partition.as_str()),
+        (headers::SOURCE_OFFSET, offset.as_str()),
+    ] {
+        h = h.insert(Header {
+            key,
+            value: Some(value),
+        });
+    }
+    h
+}
+
+/// Copies a message's headers.
+pub fn copy_headers(msg: &BorrowedMessage<'_>) -> Vec<(String, Vec<u8>)> {
+    msg.headers()
+        .map(|h| {
+            h.iter()
+                .map(|hd| {
+                    (
+                        hd.key.to_owned(),
+                        hd.value.map(<[u8]>::to_vec).unwrap_or_default(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The record's timestamp as UTC, when it has one.
+pub fn record_time(msg: &BorrowedMessage<'_>) -> Option<DateTime<Utc>> {
+    msg.timestamp()
+        .to_millis()
+        .filter(|&ms| ms >= 0)
+        .and_then(DateTime::<Utc>::from_timestamp_millis)
+}
+
+/// Runs the parse stage until `shutdown` is set, then drains and commits.
+///
+/// # Errors
+/// Fails on client creation errors (bad configuration); broker trouble is retried, not returned.
+pub fn run(config: &Config, stats: &Stats, shutdown: &AtomicBool) -> anyhow::Result<()> {
+    let kafka = &config.kafka;
+    let shared = Arc::new(Shared::default());
+    let mut sink = Sink::new(kafka, shared.clone())?;
+    let consumer = stage_consumer::subscribe(
+        kafka,
+        &kafka.parse_group(),
+        StageContext {
+            stage: "parse",
+            topic: kafka.topics.raw.clone(),
+            shared: shared.clone(),
+            drain_timeout: config.pipeline.drain_timeout,
+            hooks: Box::new(NoHooks),
+        },
+    )
+    .context("creating the parse stage consumer")?;
+    let options = ParseOptions {
+        max_item_bytes: config.pipeline.max_item_bytes,
+    };
+    let (jobs, workers) = start_workers(
+        config.pipeline.worker_count(),
+        options,
+        super::max_message_bytes(kafka),
+    )?;
+    let mut stage = ParseLoop {
+        config,
+        stats,
+        shared: &shared,
+        jobs,
+        pending: VecDeque::new(),
+    };
+    tracing::info!(
+        topic = %kafka.topics.raw,
+        group = %kafka.parse_group(),
+        workers = config.pipeline.worker_count(),
+        "Parse stage started"
+    );
+    while !shutdown.load(Ordering::Relaxed) {
+        sink.resend_failed();
+        stage.emit_ready(&sink, Duration::ZERO);
+        stage_consumer::store_committable(&consumer, &shared, &kafka.topics.raw);
+        if stage.pending.len() >= config.pipeline.max_in_flight
+            || shared.tracker().pending_records() >= config.pipeline.max_in_flight
+        {
+            // Backpressure: wait for the oldest result or for acknowledgements.
+            stage.emit_ready(&sink, Duration::from_millis(5));
+            let _ = consumer.poll(Duration::ZERO).map(|m| stage.accept(m));
+            continue;
+        }
+        let timeout = if stage.pending.is_empty() {
+            Duration::from_millis(100)
+        } else {
+            Duration::ZERO
+        };
+        match consumer.poll(timeout) {
+            Some(m) => stage.accept(m),
+            None => stage.emit_ready(&sink, Duration::from_millis(1)),
+        }
+    }
+    // Shutdown: finish what was consumed, wait for acknowledgements, commit.
+    tracing::info!(pending = stage.pending.len(), "Parse stage draining");
+    while !stage.pending.is_empty() {
+        stage.emit_ready(&sink, Duration::from_millis(50));
+    }
+    let drained = sink.drain_until(config.pipeline.drain_timeout, || {
+        shared.tracker().total_in_flight() == 0
+    });
+    if !drained {
+        tracing::warn!(
+            "Parse stage shutdown timed out with unacknowledged outputs; they will be read again"
+        );
+    }
+    stage_consumer::store_committable(&consumer, &shared, &kafka.topics.raw);
+    stage_consumer::commit_sync(&consumer, "parse");
+    drop(stage);
+    for w in workers {
+        if w.join().is_err() {
+            tracing::error!("A parser thread panicked");
+        }
+    }
+    consumer.unsubscribe();
+    tracing::info!("Parse stage stopped");
+    Ok(())
+}
+
+/// The parse stage's loop state.
+struct ParseLoop<'a> {
+    config: &'a Config,
+    stats: &'a Stats,
+    shared: &'a Shared,
+    jobs: Sender<Job>,
+    pending: VecDeque<Pending>,
+}
+
+impl ParseLoop<'_> {
+    /// Hands a consumed record to the parser threads.
+    fn accept(&mut self, msg: rdkafka::error::KafkaResult<BorrowedMessage<'_>>) {
+        let msg = match msg {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::warn!(stage = "parse", cause = %e, "Consumer error");
+                return;
+            }
+        };
+        let partition = msg.partition();
+        let Some(epoch) = self.shared.tracker().epoch(partition) else {
+            tracing::warn!(partition, "Record of an unassigned partition ignored");
+            return;
+        };
+        let headers = copy_headers(&msg);
+        let hint = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(&self.config.pipeline.format_header))
+            .and_then(|(_, v)| std::str::from_utf8(v).ok())
+            .map(str::to_owned);
+        let (reply, result) = crossbeam_channel::bounded(1);
+        let job = Job {
+            payload: msg.payload().map(<[u8]>::to_vec).unwrap_or_default(),
+            hint,
+            record_time: record_time(&msg),
+            reply,
+        };
+        self.pending.push_back(Pending {
+            partition,
+            offset: msg.offset(),
+            epoch,
+            key: msg.key().map(<[u8]>::to_vec),
+            headers,
+            result,
+        });
+        // Workers live as long as the loop; a closed queue means they panicked.
+        if self.jobs.send(job).is_err() {
+            tracing::error!("Parser threads are gone");
+        }
+    }
+
+    /// Produces the outputs of the oldest records whose results are ready, waiting up to `wait`
+    /// for the oldest one.
+    fn emit_ready(&mut self, sink: &Sink, wait: Duration) {
+        let mut wait = wait;
+        while let Some(front) = self.pending.front() {
+            let parsed = match front.result.try_recv() {
+                Ok(p) => p,
+                Err(TryRecvError::Empty) if !wait.is_zero() => {
+                    match front.result.recv_timeout(wait) {
+                        Ok(p) => p,
+                        Err(RecvTimeoutError::Timeout) => return,
+                        Err(RecvTimeoutError::Disconnected) => Parsed {
+                            payload: Vec::new(),
+                            outcome: Err(Rejection::new(
+                                RejectReason::Malformed,
+                                "parser thread failed",
+                            )),
+                        },
+                    }
+                }
+                Err(TryRecvError::Empty) => return,
+                Err(TryRecvError::Disconnected) => Parsed {
+                    payload: Vec::new(),
+                    outcome: Err(Rejection::new(
+                        RejectReason::Malformed,
+                        "parser thread failed",
+                    )),
+                },
+            };
+            wait = Duration::ZERO;
+            let Some(rec) = self.pending.pop_front() else {
+                return;
+            };
+            self.emit(sink, rec, parsed);
+        }
+    }
+
+    fn emit(&mut self, sink: &Sink, rec: Pending, parsed: Parsed) {
+        let topics = &self.config.kafka.topics;
+        let outputs = match &parsed.outcome {
+            Ok(keyed) => keyed.len() as u32,
+            Err(_) => 1,
+        };
+        let Some(token) =
+            self.shared
+                .tracker()
+                .begin(rec.partition, rec.epoch, rec.offset, outputs)
+        else {
+            // Revoked since it was consumed: the new owner reads it again.
+            return;
+        };
+        Stats::add(&self.stats.records, 1);
+        match parsed.outcome {
+            Ok(keyed) => {
+                Stats::add(&self.stats.parsed, keyed.len() as u64);
+                for k in keyed {
+                    sink.send(
+                        OutRecord {
+                            topic: &topics.keyed,
+                            partition: None,
+                            key: Some(k.key.as_bytes()),
+                            payload: &k.value,
+                            headers: None,
+                        },
+                        Some(token),
+                    );
+                }
+            }
+            Err(rejection) => {
+                tracing::debug!(
+                    partition = rec.partition,
+                    offset = rec.offset,
+                    reason = rejection.reason.as_str(),
+                    detail = %rejection.detail,
+                    "Dead letter"
+                );
+                Stats::add(&self.stats.dead_letters, 1);
+                sink.send(
+                    OutRecord {
+                        topic: &topics.dead_letter,
+                        partition: None,
+                        key: rec.key.as_deref(),
+                        payload: &parsed.payload,
+                        headers: Some(dead_letter_headers(
+                            &rec.headers,
+                            &rejection,
+                            "parse",
+                            &topics.raw,
+                            rec.partition,
+                            rec.offset,
+                        )),
+                    },
+                    Some(token),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! Contiguous offset tracking: which consumed offset may be stored for commit.
+//!
+//! A record's offset may be stored only when every output it produced (article or dead letter) is
+//! acknowledged by the broker, and never past a record that is still waiting (DESIGN.md, "Parse
+//! stage"). The stage registers each record when it hands the record's outputs to the producer
+//! ([`OffsetTracker::begin`], in offset order per partition), the producer's delivery reports call
+//! [`OffsetTracker::ack`] in any order, and [`OffsetTracker::take_committable`] yields, per
+//! partition, the next offset to consume once it moved.
+//!
+//! Each assignment of a partition has an *epoch*; acknowledgements that arrive for an older epoch
+//! (after the partition was revoked) are ignored, so a late delivery report can never store an
+//! offset on behalf of a partition this consumer no longer owns.
+//!
+//! Pure data structure, no I/O: the Kafka layer wraps it in a mutex.
+
+use std::collections::{BTreeMap, VecDeque};
+
+/// Per-partition bookkeeping.
+#[derive(Debug, Default)]
+struct PartitionState {
+    epoch: u64,
+    /// Records handed to the producer, in offset order: (offset, outputs still unacknowledged).
+    pending: VecDeque<(i64, u32)>,
+    /// The next offset to consume once everything before it is done, not yet taken.
+    committable: Option<i64>,
+    /// Outputs still unacknowledged over all pending records.
+    in_flight: u64,
+}
+
+/// Tracks pending records per partition and the contiguous committable position.
+#[derive(Debug, Default)]
+pub struct OffsetTracker {
+    partitions: BTreeMap<i32, PartitionState>,
+    next_epoch: u64,
+}
+
+/// Identifies one registered record for its acknowledgements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AckToken {
+    /// Partition of the consumed record.
+    pub partition: i32,
+    /// Offset of the consumed record.
+    pub offset: i64,
+    /// Assignment epoch the record was consumed under.
+    pub epoch: u64,
+}
+
+impl OffsetTracker {
+    /// An empty tracker.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Starts tracking `partition` under a fresh epoch, dropping whatever an earlier assignment
+    /// left. Returns the epoch.
+    pub fn assign(&mut self, partition: i32) -> u64 {
+        self.next_epoch += 1;
+        let epoch = self.next_epoch;
+        self.partitions.insert(
+            partition,
+            PartitionState {
+                epoch,
+                ..PartitionState::default()
+            },
+        );
+        epoch
+    }
+
+    /// Stops tracking `partition`; later acknowledgements for it are ignored.
+    pub fn revoke(&mut self, partition: i32) {
+        self.partitions.remove(&partition);
+    }
+
+    /// The current epoch of `partition`, or `None` when it is not assigned.
+    pub fn epoch(&self, partition: i32) -> Option<u64> {
+        self.partitions.get(&partition).map(|p| p.epoch)
+    }
+
+    /// Registers a record whose `outputs` outputs were handed to the producer. Offsets must
+    /// increase per partition. A record with no outputs (a counted duplicate) is done at once.
+    /// Returns `None` when `partition` is not assigned under `epoch`.
+    pub fn begin(
+        &mut self,
+        partition: i32,
+        epoch: u64,
+        offset: i64,
+        outputs: u32,
+    ) -> Option<AckToken> {
+        let state = self.partitions.get_mut(&partition)?;
+        if state.epoch != epoch {
+            return None;
+        }
+        debug_assert!(state.pending.back().is_none_or(|&(o, _)| o < offset));
+        state.pending.push_back((offset, outputs));
+        state.in_flight += u64::from(outputs);
+        Self::advance(state);
+        Some(AckToken {
+            partition,
+            offset,
+            epoch,
+        })
+    }
+
+    /// Acknowledges one output of the record behind `token`.
+    pub fn ack(&mut self, token: AckToken) {
+        let Some(state) = self.partitions.get_mut(&token.partition) else {
+            return;
+        };
+        if state.epoch != token.epoch {
+            return;
+        }
+        let Ok(idx) = state
+            .pending
+            .binary_search_by_key(&token.offset, |&(o, _)| o)
+        else {
+            return;
+        };
+        let remaining = &mut state.pending[idx].1;
+        if *remaining == 0 {
+            return;
+        }
+        *remaining -= 1;
+        state.in_flight -= 1;
+        Self::advance(state);
+    }
+
+    fn advance(state: &mut PartitionState) {
+        while let Some(&(offset, 0)) = state.pending.front() {
+            state.pending.pop_front();
+            state.committable = Some(offset + 1);
+        }
+    }
+
+    /// Outputs still unacknowledged for `partition` (0 when unassigned).
+    pub fn in_flight(&self, partition: i32) -> u64 {
+        self.partitions.get(&partition).map_or(0, |p| p.in_flight)
+    }
+
+    /// Outputs still unacknowledged over all partitions.
+    pub fn total_in_flight(&self) -> u64 {
+        self.partitions.values().map(|p| p.in_flight).sum()
+    }
+
+    /// Records registered and not yet fully acknowledged, over all partitions.
+    pub fn pending_records(&self) -> usize {
+        self.partitions.values().map(|p| p.pending.len()).sum()
+    }
+
+    /// Takes, for each partition whose position moved since the last call, the next offset to
+    /// consume (the offset to store for commit).
+    pub fn take_committable(&mut self) -> Vec<(i32, i64)> {
+        self.partitions
+            .iter_mut()
+            .filter_map(|(&p, s)| s.committable.take().map(|o| (p, o)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stores_only_contiguously() {
+        let mut t = OffsetTracker::new();
+        let e = t.assign(0);
+        let a = t.begin(0, e, 10, 1).unwrap();
+        let b = t.begin(0, e, 11, 2).unwrap();
+        let c = t.begin(0, e, 12, 1).unwrap();
+        t.ack(c);
+        assert!(t.take_committable().is_empty(), "12 done but 10 is not");
+        t.ack(b);
+        assert!(t.take_committable().is_empty(), "11 has one more output");
+        t.ack(a);
+        assert_eq!(t.take_committable(), vec![(0, 11)]);
+        t.ack(b);
+        assert_eq!(t.take_committable(), vec![(0, 13)]);
+        assert_eq!(t.in_flight(0), 0);
+        assert!(t.take_committable().is_empty(), "nothing moved since");
+    }
+
+    #[test]
+    fn record_without_outputs_is_done_at_once_but_waits_for_earlier_ones() {
+        let mut t = OffsetTracker::new();
+        let e = t.assign(3);
+        let a = t.begin(3, e, 0, 1).unwrap();
+        t.begin(3, e, 1, 0).unwrap();
+        assert!(t.take_committable().is_empty());
+        t.ack(a);
+        assert_eq!(t.take_committable(), vec![(3, 2)]);
+    }
+
+    #[test]
+    fn partitions_are_independent() {
+        let mut t = OffsetTracker::new();
+        let e0 = t.assign(0);
+        let e1 = t.assign(1);
+        t.begin(0, e0, 5, 1).unwrap();
+        let b = t.begin(1, e1, 7, 1).unwrap();
+        t.ack(b);
+        assert_eq!(t.take_committable(), vec![(1, 8)]);
+        assert_eq!(t.total_in_flight(), 1);
+    }
+
+    #[test]
+    fn acks_from_an_earlier_assignment_are_ignored() {
+        let mut t = OffsetTracker::new();
+        let old = t.assign(0);
+        let token = t.begin(0, old, 5, 1).unwrap();
+        t.revoke(0);
+        assert_eq!(t.in_flight(0), 0);
+        let new = t.assign(0);
+        assert!(t.begin(0, old, 6, 1).is_none(), "stale epoch rejected");
+        t.begin(0, new, 5, 1).unwrap();
+        t.ack(token);
+        assert!(t.take_committable().is_empty(), "stale ack must not count");
+        assert_eq!(t.in_flight(0), 1);
+    }
+
+    #[test]
+    fn duplicate_acks_do_not_underflow() {
+        let mut t = OffsetTracker::new();
+        let e = t.assign(0);
+        let a = t.begin(0, e, 1, 1).unwrap();
+        t.ack(a);
+        t.ack(a);
+        assert_eq!(t.take_committable(), vec![(0, 2)]);
+        assert_eq!(t.in_flight(0), 0);
+    }
+}

@@ -1,0 +1,325 @@
+//! The pure core of both stages: bytes in, decisions out. No tokio, no rdkafka.
+//!
+//! - [`parse_record`]: one raw record → the articles it holds, or a [`Rejection`] with a reason
+//!   (the parse stage's whole job, minus I/O).
+//! - [`key`]: dedup keys and article ids.
+//! - [`dedup`]: the dedup stage's per-partition decisions.
+
+pub mod dedup;
+pub mod key;
+
+use chrono::{DateTime, Utc};
+
+use crate::enrich;
+use crate::formats::{self, DetectError};
+use crate::model::{Article, ParsedItem, SourceFormat};
+
+/// A raw record as the parse stage sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct RawInput<'a> {
+    /// The record value, untouched.
+    pub payload: &'a [u8],
+    /// The format named by the record's format header, if any.
+    pub format_hint: Option<&'a str>,
+    /// The record's own timestamp; used as the publication time of items that carry none, since
+    /// it stays the same on every replay.
+    pub record_time: Option<DateTime<Utc>>,
+}
+
+/// Limits applied while parsing.
+#[derive(Debug, Clone, Copy)]
+pub struct ParseOptions {
+    /// Records larger than this are rejected unread.
+    pub max_item_bytes: usize,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        ParseOptions {
+            max_item_bytes: 4 * 1024 * 1024,
+        }
+    }
+}
+
+/// Why a record became a dead letter: a stable, low-cardinality code (used in the dead letter's
+/// `wirefeed.reason` header and as a metrics label).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RejectReason {
+    /// No content.
+    Empty,
+    /// Binary content.
+    Binary,
+    /// Text that cannot be decoded.
+    Encoding,
+    /// A record larger than `max_item_bytes`.
+    TooLarge,
+    /// A shape no parser reads.
+    UnknownFormat,
+    /// A known format, but broken (invalid JSON, truncated XML, ...).
+    Malformed,
+    /// An item without a usable headline.
+    NoHeadline,
+    /// An item without body text.
+    NoBody,
+    /// An item without any publication time, and a record without a timestamp.
+    NoTimestamp,
+    /// A record that is not a news item (planning, calendar, error page).
+    NotNews,
+    /// An article whose output record would exceed the producer's size limit.
+    OutputTooLarge,
+    /// A keyed-topic record the dedup stage cannot read.
+    BadKeyedRecord,
+}
+
+impl RejectReason {
+    /// The code as written in headers and metrics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectReason::Empty => "empty",
+            RejectReason::Binary => "binary",
+            RejectReason::Encoding => "encoding",
+            RejectReason::TooLarge => "too-large",
+            RejectReason::UnknownFormat => "unknown-format",
+            RejectReason::Malformed => "malformed",
+            RejectReason::NoHeadline => "no-headline",
+            RejectReason::NoBody => "no-body",
+            RejectReason::NoTimestamp => "no-timestamp",
+            RejectReason::NotNews => "not-news",
+            RejectReason::OutputTooLarge => "output-too-large",
+            RejectReason::BadKeyedRecord => "bad-keyed-record",
+        }
+    }
+}
+
+/// A record that cannot become an article, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {detail}", reason.as_str())]
+pub struct Rejection {
+    /// Machine-readable reason.
+    pub reason: RejectReason,
+    /// Human-readable detail.
+    pub detail: String,
+}
+
+impl Rejection {
+    /// A rejection with a reason and detail.
+    pub fn new(reason: RejectReason, detail: impl Into<String>) -> Self {
+        Rejection {
+            reason,
+            detail: detail.into(),
+        }
+    }
+}
+
+impl From<DetectError> for Rejection {
+    fn from(e: DetectError) -> Self {
+        let reason = match e {
+            DetectError::Empty => RejectReason::Empty,
+            DetectError::Binary(_) => RejectReason::Binary,
+            DetectError::Encoding(_) => RejectReason::Encoding,
+            DetectError::Unknown(_) | DetectError::UnknownHint(_) => RejectReason::UnknownFormat,
+        };
+        Rejection::new(reason, e.to_string())
+    }
+}
+
+/// Parses and enriches one raw record into the articles it holds (at least one).
+///
+/// # Errors
+/// A [`Rejection`] naming why the record cannot become an article.
+pub fn parse_record(
+    input: RawInput<'_>,
+    options: &ParseOptions,
+) -> Result<Vec<Article>, Rejection> {
+    if input.payload.len() > options.max_item_bytes {
+        return Err(Rejection::new(
+            RejectReason::TooLarge,
+            format!(
+                "{} bytes exceeds the limit of {}",
+                input.payload.len(),
+                options.max_item_bytes
+            ),
+        ));
+    }
+    let (format, text) = formats::detect(input.payload, input.format_hint)?;
+    let items = match format {
+        SourceFormat::ScrapedText => {
+            vec![formats::scraped::parse(text).map_err(|e| scrape_rejection(&e))?]
+        }
+        SourceFormat::JsonEnvelope => vec![
+            formats::envelope::parse(text)
+                .map_err(|e| Rejection::new(RejectReason::Malformed, e.to_string()))?,
+        ],
+    };
+    if items.is_empty() {
+        return Err(Rejection::new(
+            RejectReason::NotNews,
+            "the document holds no news items",
+        ));
+    }
+    items
+        .into_iter()
+        .map(|item| enrich_item(item, format, input.record_time))
+        .collect()
+}
+
+fn scrape_rejection(e: &formats::scraped::ScrapeError) -> Rejection {
+    use formats::scraped::ScrapeError as E;
+    let reason = match e {
+        E::Empty => RejectReason::Empty,
+        E::NotText(_) => RejectReason::UnknownFormat,
+        E::NoHeadline => RejectReason::NoHeadline,
+        E::NoBody => RejectReason::NoBody,
+    };
+    Rejection::new(reason, e.to_string())
+}
+
+/// Turns a parsed item into an article: dedup key, event time, fingerprint, language, counts and
+/// entities. The id is provisional (the dedup stage confirms it against its state).
+///
+/// # Errors
+/// [`RejectReason::NoHeadline`], [`RejectReason::NoBody`] or [`RejectReason::NoTimestamp`] when the
+/// item lacks what dedup needs.
+pub fn enrich_item(
+    item: ParsedItem,
+    format: SourceFormat,
+    record_time: Option<DateTime<Utc>>,
+) -> Result<Article, Rejection> {
+    let dedup_key = key::dedup_key(&item.headline);
+    if dedup_key.is_empty() {
+        return Err(Rejection::new(
+            RejectReason::NoHeadline,
+            "the headline has no letters or digits",
+        ));
+    }
+    if item.body.is_empty() {
+        return Err(Rejection::new(
+            RejectReason::NoBody,
+            "the item has no body text",
+        ));
+    }
+    let published = item
+        .first_created
+        .or(item.version_created)
+        .or(record_time)
+        .ok_or_else(|| {
+            Rejection::new(
+                RejectReason::NoTimestamp,
+                "no publication time and no record timestamp",
+            )
+        })?;
+    let (word_count, char_count) = enrich::count_words(&item.body);
+    let language = item
+        .language
+        .clone()
+        .or_else(|| enrich::detect_language(&item.body.join("\n")).map(str::to_owned));
+    let mut texts: Vec<&str> = Vec::with_capacity(item.body.len() + 2);
+    texts.push(&item.headline);
+    if let Some(summary) = &item.summary {
+        texts.push(summary);
+    }
+    texts.extend(item.body.iter().map(String::as_str));
+    let entities = enrich::EntityMatcher::global().find(&texts);
+    Ok(Article {
+        id: key::article_id(&dedup_key, published),
+        dedup_key,
+        published,
+        version: 1,
+        fingerprint: enrich::simhash(&item.body),
+        near_duplicate_of: None,
+        language,
+        word_count,
+        char_count,
+        read_time_minutes: item
+            .read_time_minutes
+            .unwrap_or_else(|| enrich::reading_minutes(word_count)),
+        entities,
+        format,
+        item,
+    })
+}
+
+impl Article {
+    /// The version time used by dedup: the item's last update, never earlier than publication.
+    pub fn version_time(&self) -> DateTime<Utc> {
+        self.item
+            .version_created
+            .map_or(self.published, |v| v.max(self.published))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(payload: &[u8]) -> RawInput<'_> {
+        RawInput {
+            payload,
+            format_hint: None,
+            record_time: None,
+        }
+    }
+
+    #[test]
+    fn envelope_becomes_article() {
+        let out = parse_record(
+            input(br#"{"headline":"Rates held","body":"Text here.","published":"2025-08-20T10:27:00Z"}"#),
+            &ParseOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].dedup_key, "rates held");
+        assert_eq!(out[0].format, SourceFormat::JsonEnvelope);
+        assert_eq!(out[0].word_count, 2);
+    }
+
+    #[test]
+    fn falls_back_to_record_time() {
+        let t = DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let mut raw = input(br#"{"headline":"h","body":"b"}"#);
+        assert_eq!(
+            parse_record(raw, &ParseOptions::default())
+                .unwrap_err()
+                .reason,
+            RejectReason::NoTimestamp
+        );
+        raw.record_time = Some(t);
+        assert_eq!(
+            parse_record(raw, &ParseOptions::default()).unwrap()[0].published,
+            t
+        );
+    }
+
+    #[test]
+    fn rejections_carry_reasons() {
+        let opts = ParseOptions { max_item_bytes: 64 };
+        let cases: &[(&[u8], RejectReason)] = &[
+            (b"", RejectReason::Empty),
+            (b"\x00\x01\x02", RejectReason::Binary),
+            (b"\xff\xfe\xfd", RejectReason::Encoding),
+            (b"<html></html>", RejectReason::UnknownFormat),
+            (br#"{"headline": 3}"#, RejectReason::Malformed),
+            (
+                br#"{"headline":"!!!","body":"b","published":"2025-01-01T00:00:00Z"}"#,
+                RejectReason::NoHeadline,
+            ),
+            (
+                br#"{"headline":"h","published":"2025-01-01T00:00:00Z"}"#,
+                RejectReason::NoBody,
+            ),
+            (&[b'a'; 65], RejectReason::TooLarge),
+        ];
+        for (payload, reason) in cases {
+            let err = parse_record(input(payload), &opts).unwrap_err();
+            assert_eq!(
+                err.reason,
+                *reason,
+                "payload {:?}",
+                String::from_utf8_lossy(payload)
+            );
+            assert!(!err.detail.is_empty());
+        }
+    }
+}
