@@ -1,0 +1,155 @@
+//! End-to-end pipeline tests against a broker over TCP: the mock cluster by default, Tansu when
+//! `TEST_KAFKA_BOOTSTRAP` is set (see `.ci/run`). The seed test reads `../shared/seed`.
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use common::*;
+use wirefeed::app::Pipeline;
+use wirefeed::kafka::{Stats, headers};
+
+/// Seed + two copies + one undecodable record → exactly one article, two counted duplicates, one
+/// dead letter carrying the reason and the source offset.
+#[test]
+fn seed_copies_and_a_bad_record() {
+    let broker = Broker::start();
+    let config = config(&broker, 3);
+    let topics = config.kafka.topics.clone();
+    let bootstrap = broker.bootstrap();
+    let seed = seed();
+    let bad = b"\x00\x01\x02\xff not a news item".to_vec();
+    produce(
+        &bootstrap,
+        &topics.raw,
+        &[
+            (Some("a".into()), seed.clone(), Some(0)),
+            (Some("b".into()), seed.clone(), Some(1)),
+            (Some("c".into()), seed.clone(), Some(2)),
+            (Some("bad".into()), bad.clone(), Some(1)),
+        ],
+    );
+    let pipeline = Pipeline::start(Arc::new(config)).unwrap();
+    let stats = pipeline.stats();
+    assert!(
+        wait_for(SETTLE, || Stats::get(&stats.records) == 4
+            && Stats::get(&stats.keyed_records) == 3),
+        "pipeline did not finish: {}",
+        stats.summary_line()
+    );
+    let articles = read_until(
+        &bootstrap,
+        &topics.articles,
+        3,
+        SETTLE,
+        std::time::Duration::from_secs(2),
+        |r| !r.is_empty(),
+    );
+    let dlq = read_until(
+        &bootstrap,
+        &topics.dead_letter,
+        3,
+        SETTLE,
+        std::time::Duration::from_secs(1),
+        |r| !r.is_empty(),
+    );
+    let stats = pipeline.stop().unwrap();
+    assert_eq!(articles.len(), 1, "exactly one article");
+    assert_eq!(Stats::get(&stats.articles), 1);
+    assert_eq!(Stats::get(&stats.duplicates), 2);
+    assert_eq!(Stats::get(&stats.dead_letters), 1);
+    let doc = articles[0].json();
+    assert_eq!(
+        doc["headlines"][0]["value"],
+        "NATO defence chiefs discuss Ukraine security guarantees in virtual meet"
+    );
+    assert_eq!(doc["firstcreated"], "2025-08-20T10:27:00Z");
+    assert_eq!(articles[0].key.as_deref(), doc["uri"].as_str());
+    assert_eq!(articles[0].headers[headers::KIND], "new");
+    assert_eq!(dlq.len(), 1, "exactly one dead letter");
+    let dead = &dlq[0];
+    assert_eq!(dead.value, bad, "raw bytes untouched");
+    assert_eq!(dead.key.as_deref(), Some("bad"));
+    assert_eq!(dead.headers[headers::REASON], "binary");
+    assert_eq!(dead.headers[headers::STAGE], "parse");
+    assert_eq!(dead.headers[headers::SOURCE_TOPIC], topics.raw);
+    assert_eq!(dead.headers[headers::SOURCE_PARTITION], "1");
+    assert_eq!(dead.headers[headers::SOURCE_OFFSET], "1");
+    assert!(!dead.headers[headers::DETAIL].is_empty());
+}
+
+/// Copies of the same stories spread over different raw partitions, two wirefeed instances in one
+/// group → each story emitted once (the keyed topic routes all copies to one dedup partition).
+#[test]
+fn two_instances_emit_each_story_once() {
+    let broker = Broker::start();
+    let config = Arc::new(config(&broker, 4));
+    let topics = config.kafka.topics.clone();
+    let bootstrap = broker.bootstrap();
+    let a = Pipeline::start(config.clone()).unwrap();
+    let b = Pipeline::start(config.clone()).unwrap();
+    // Let both instances join before producing, so the test checks routing, not rebalancing.
+    std::thread::sleep(std::time::Duration::from_secs(6));
+    const STORIES: usize = 60;
+    let mut records = Vec::new();
+    for copy in 0..3 {
+        for i in 0..STORIES {
+            let partition = ((i + copy) % 4) as i32;
+            records.push((
+                Some(format!("{i}-{copy}")),
+                envelope(i, i as u32),
+                Some(partition),
+            ));
+        }
+    }
+    produce(&bootstrap, &topics.raw, &records);
+    let total = || {
+        let (sa, sb) = (a.stats(), b.stats());
+        (
+            Stats::get(&sa.records) + Stats::get(&sb.records),
+            Stats::get(&sa.keyed_records) + Stats::get(&sb.keyed_records),
+        )
+    };
+    assert!(
+        wait_for(SETTLE, || total()
+            == (3 * STORIES as u64, 3 * STORIES as u64)),
+        "not all processed: {:?}",
+        total()
+    );
+    let articles = read_until(
+        &bootstrap,
+        &topics.articles,
+        4,
+        SETTLE,
+        std::time::Duration::from_secs(3),
+        |r| r.len() >= STORIES,
+    );
+    let (sa, sb) = (a.stop().unwrap(), b.stop().unwrap());
+    assert!(
+        Stats::get(&sa.records) > 0 && Stats::get(&sb.records) > 0,
+        "both instances took part: {} / {}",
+        sa.summary_line(),
+        sb.summary_line()
+    );
+    let mut per_key: HashMap<String, usize> = HashMap::new();
+    for r in &articles {
+        *per_key
+            .entry(r.headers[headers::DEDUP_KEY].clone())
+            .or_default() += 1;
+        // The dedup stage writes keyed partition p to articles partition p.
+        let keyed_partition = r.partition;
+        assert!((0..4).contains(&keyed_partition));
+    }
+    assert_eq!(per_key.len(), STORIES, "every story present");
+    assert!(
+        per_key.values().all(|&n| n == 1),
+        "a story was emitted twice: {per_key:?}"
+    );
+    assert_eq!(
+        Stats::get(&sa.duplicates) + Stats::get(&sb.duplicates),
+        2 * STORIES as u64
+    );
+    let ids: HashSet<_> = articles.iter().map(|r| r.key.clone()).collect();
+    assert_eq!(ids.len(), STORIES);
+}
