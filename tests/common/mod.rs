@@ -195,10 +195,8 @@ pub fn read_until(
     let mut out = Vec::new();
     let mut done_at: Option<Instant> = None;
     while Instant::now() < deadline {
-        if let Some(at) = done_at {
-            if at.elapsed() >= grace {
-                break;
-            }
+        if done_at.is_some_and(|at| at.elapsed() >= grace) {
+            break;
         }
         match consumer.poll(Duration::from_millis(100)) {
             Some(Ok(m)) => out.push(Rec {
@@ -335,7 +333,7 @@ pub fn wait_exit(child: &mut std::process::Child, timeout: Duration) -> std::pro
             return status;
         }
         if Instant::now() >= deadline {
-            let _ = child.kill();
+            child.kill().ok();
             panic!("wirefeed did not exit within {timeout:?}");
         }
         std::thread::sleep(Duration::from_millis(50));
@@ -347,7 +345,7 @@ pub fn stdout_of(child: &mut std::process::Child) -> String {
     use std::io::Read;
     let mut out = String::new();
     if let Some(mut s) = child.stdout.take() {
-        let _ = s.read_to_string(&mut out);
+        s.read_to_string(&mut out).ok();
     }
     out
 }
