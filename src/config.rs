@@ -195,6 +195,12 @@ pub struct DedupConfig {
     /// Same-story window.
     #[serde(with = "humantime_serde")]
     pub window: Duration,
+    /// How far back the state restore reads the articles topic.
+    #[serde(with = "humantime_serde")]
+    pub restore_lookback: Duration,
+    /// Upper bound on one partition's restore.
+    #[serde(with = "humantime_serde")]
+    pub restore_timeout: Duration,
 }
 
 /// `[output]`
@@ -362,6 +368,15 @@ impl Config {
         }
         if self.dedup.window.is_zero() {
             return Err(key_error("dedup.window", "must be positive"));
+        }
+        if self.dedup.restore_lookback < self.dedup.window {
+            return Err(key_error(
+                "dedup.restore_lookback",
+                "must be at least dedup.window (a shorter lookback forgets stories still in the window)",
+            ));
+        }
+        if self.dedup.restore_timeout.is_zero() {
+            return Err(key_error("dedup.restore_timeout", "must be positive"));
         }
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
             return Err(key_error(

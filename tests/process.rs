@@ -89,9 +89,6 @@ fn sigkill_mid_stream_loses_nothing() {
     let bootstrap = broker.bootstrap();
     let mut sets = overrides(&broker, 3);
     sets.push("kafka.create_topics=false".into());
-    // The killed instance's group members linger until their session times out: keep it short.
-    sets.push("kafka.consumer.session.timeout.ms=6000".into());
-    sets.push("kafka.consumer.heartbeat.interval.ms=1000".into());
     let config = load(&sets);
     broker.create_topics(&config);
     let t = config.kafka.topics.clone();

@@ -4,7 +4,9 @@
 //! keeps one [`DedupState`] per assigned partition, decides new / update / duplicate for each
 //! article in partition order, and writes new articles and updates to partition *p* of the
 //! articles topic as ninjs, key = article id. Each article record carries the state it implies in
-//! headers ([`super::headers`]), so the articles topic is the state's log.
+//! headers ([`super::headers`]), so the articles topic is the state's log: on assignment the
+//! partition's state is rebuilt from it ([`super::restore`]) before any of its records is
+//! processed, and on revocation in-flight deliveries are drained first.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,7 +18,7 @@ use chrono::SecondsFormat;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{BorrowedMessage, Header, Message, OwnedHeaders};
 
-use crate::config::Config;
+use crate::config::{Config, DedupConfig, KafkaConfig};
 use crate::model::Article;
 use crate::ninjs::{self, RenderOptions};
 use crate::pipeline::dedup::{Candidate, Decision, DedupState};
@@ -24,6 +26,7 @@ use crate::pipeline::{RejectReason, Rejection};
 
 use super::consumer::{self as stage_consumer, PartitionHooks, StageContext};
 use super::parse_stage::{copy_headers, dead_letter_headers};
+use super::restore;
 use super::sink::{OutRecord, Shared, Sink};
 use super::{Stats, headers};
 
@@ -39,14 +42,41 @@ impl States {
 
 struct DedupHooks {
     states: Arc<States>,
-    window: Duration,
+    kafka: KafkaConfig,
+    dedup: DedupConfig,
 }
 
 impl PartitionHooks for DedupHooks {
+    /// Rebuilds each partition's state from the articles topic before its records flow.
     fn assigned(&self, _consumer: &BaseConsumer<StageContext>, partitions: &[i32]) {
-        let mut states = self.states.lock();
         for &p in partitions {
-            states.insert(p, DedupState::new(self.window));
+            let (state, report) = restore::restore_partition(
+                &self.kafka,
+                p,
+                self.dedup.window,
+                self.dedup.restore_lookback,
+                self.dedup.restore_timeout,
+            );
+            if report.complete {
+                tracing::info!(
+                    partition = p,
+                    records = report.records,
+                    entries = report.entries,
+                    from_offset = report.from_offset,
+                    to_offset = report.to_offset,
+                    fell_back = report.fell_back,
+                    elapsed_ms = report.elapsed.as_millis() as u64,
+                    "Restored dedup state"
+                );
+            } else {
+                tracing::error!(
+                    partition = p,
+                    records = report.records,
+                    to_offset = report.to_offset,
+                    "Dedup state restore incomplete; copies of earlier stories may be emitted again"
+                );
+            }
+            self.states.lock().insert(p, state);
         }
     }
 
@@ -77,7 +107,8 @@ pub fn run(config: &Config, stats: &Stats, shutdown: &AtomicBool) -> anyhow::Res
             drain_timeout: config.pipeline.drain_timeout,
             hooks: Box::new(DedupHooks {
                 states: states.clone(),
-                window: config.dedup.window,
+                kafka: kafka.clone(),
+                dedup: config.dedup.clone(),
             }),
         },
     )

@@ -12,6 +12,7 @@
 pub mod consumer;
 pub mod dedup_stage;
 pub mod parse_stage;
+pub mod restore;
 pub mod sink;
 
 use std::sync::atomic::{AtomicU64, Ordering};

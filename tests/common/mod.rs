@@ -33,7 +33,15 @@ pub enum Broker {
 
 impl Broker {
     /// The configured broker: external when `TEST_KAFKA_BOOTSTRAP` is set, else a new mock.
+    /// Also installs a log subscriber honouring `RUST_LOG` (off when unset).
     pub fn start() -> Broker {
+        if let Ok(filter) = std::env::var("RUST_LOG") {
+            tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_test_writer()
+                .try_init()
+                .ok();
+        }
         match std::env::var(BOOTSTRAP_ENV) {
             Ok(b) if !b.trim().is_empty() => Broker::External(b),
             _ => Broker::Mock(MockCluster::new(1).expect("mock cluster")),
@@ -105,6 +113,9 @@ pub fn overrides(broker: &Broker, partitions: i32) -> Vec<String> {
         format!("kafka.partitions={partitions}"),
         "kafka.retention_ms=3600000".into(),
         "kafka.consumer.fetch.wait.max.ms=100".into(),
+        // Members of stopped or killed instances linger until their session times out.
+        "kafka.consumer.session.timeout.ms=6000".into(),
+        "kafka.consumer.heartbeat.interval.ms=1000".into(),
         "pipeline.drain_timeout=10s".into(),
     ]
 }

@@ -1,0 +1,275 @@
+//! Rebuilding a keyed partition's dedup state from the articles topic (DESIGN.md, "Dedup stage").
+//!
+//! Articles of keyed partition *p* are written to articles partition *p*, each carrying the state
+//! it implies in headers (dedup key, first publication, version time, version, fingerprint). On
+//! assignment the dedup stage reads articles partition *p* from `now - dedup.restore_lookback` to
+//! the end it saw when it started reading, and replays those headers into a fresh
+//! [`DedupState`] before any new record of *p* is processed. The articles topic is the state's log:
+//! no separate store, nothing to keep consistent with it.
+//!
+//! The start offset comes from `offsets_for_times`, verified against record timestamps, because
+//! some Kafka-compatible brokers answer that request wrongly (an offset too late would silently
+//! drop state): when the record before the answer is not older than the lookback, the read starts
+//! at the partition's beginning instead, and records older than the lookback are filtered out.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::error::KafkaError;
+use rdkafka::message::{BorrowedMessage, Headers, Message};
+use rdkafka::{Offset, TopicPartitionList};
+
+use crate::config::KafkaConfig;
+use crate::pipeline::dedup::{DedupState, StoryState};
+
+use super::{Role, client_config, headers};
+
+/// What a restore did, for logs and metrics.
+#[derive(Debug, Clone, Default)]
+pub struct RestoreReport {
+    /// Articles partition read.
+    pub partition: i32,
+    /// First offset read.
+    pub from_offset: i64,
+    /// End offset captured before reading.
+    pub to_offset: i64,
+    /// Article records read.
+    pub records: u64,
+    /// Stories in the rebuilt state.
+    pub entries: usize,
+    /// Wall time taken.
+    pub elapsed: Duration,
+    /// False when the read stopped at the timeout before the captured end.
+    pub complete: bool,
+    /// True when the timestamp lookup was not trusted and the read began at the partition start.
+    pub fell_back: bool,
+}
+
+/// Reads the dedup state one article record carries: (dedup key, story).
+pub fn state_from_record(id: &str, hdrs: &HashMap<&str, &[u8]>) -> Option<(String, StoryState)> {
+    let text = |name: &str| hdrs.get(name).and_then(|v| std::str::from_utf8(v).ok());
+    let time = |name: &str| {
+        text(name)
+            .and_then(|v| DateTime::parse_from_rfc3339(v).ok())
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let key = text(headers::DEDUP_KEY)?.to_owned();
+    Some((
+        key,
+        StoryState {
+            first_published: time(headers::FIRST_PUBLISHED)?,
+            version_time: time(headers::VERSION_TIME)?,
+            fingerprint: u64::from_str_radix(text(headers::FINGERPRINT)?, 16).ok()?,
+            version: text(headers::VERSION)?.parse().ok()?,
+            id: id.to_owned(),
+        },
+    ))
+}
+
+fn header_map<'a>(msg: &'a BorrowedMessage<'_>) -> HashMap<&'a str, &'a [u8]> {
+    msg.headers()
+        .map(|h| h.iter().filter_map(|h| Some((h.key, h.value?))).collect())
+        .unwrap_or_default()
+}
+
+/// A consumer for reading partitions by assignment (no group membership, no commits).
+///
+/// # Errors
+/// When librdkafka rejects the configuration.
+pub fn reader(kafka: &KafkaConfig, purpose: &str) -> anyhow::Result<BaseConsumer> {
+    Ok(client_config(kafka, Role::Admin)
+        .set("group.id", format!("{}-{purpose}", kafka.application_id))
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        .set("enable.partition.eof", "true")
+        .set("fetch.wait.max.ms", "100")
+        .create()?)
+}
+
+/// Timestamp (ms) of the record at `offset`, or `None` when it cannot be read within `timeout`.
+fn timestamp_at(
+    consumer: &BaseConsumer,
+    topic: &str,
+    partition: i32,
+    offset: i64,
+    timeout: Duration,
+) -> Option<i64> {
+    let mut tpl = TopicPartitionList::new();
+    tpl.add_partition_offset(topic, partition, Offset::Offset(offset))
+        .ok()?;
+    consumer.assign(&tpl).ok()?;
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        match consumer.poll(Duration::from_millis(100)) {
+            Some(Ok(m)) if m.partition() == partition && m.offset() >= offset => {
+                return m.timestamp().to_millis();
+            }
+            Some(Err(KafkaError::PartitionEOF(_))) => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The first offset of `partition` whose records may be at or after `since_ms`: the broker's
+/// `offsets_for_times` answer when the record before it is verifiably older, else the partition
+/// start. Returns (offset, fell back).
+pub fn verified_start(
+    consumer: &BaseConsumer,
+    topic: &str,
+    partition: i32,
+    since_ms: i64,
+    (low, high): (i64, i64),
+    timeout: Duration,
+) -> (i64, bool) {
+    if high <= low {
+        return (low, false);
+    }
+    let mut tpl = TopicPartitionList::new();
+    if tpl
+        .add_partition_offset(topic, partition, Offset::Offset(since_ms))
+        .is_err()
+    {
+        return (low, true);
+    }
+    let answer = consumer
+        .offsets_for_times(tpl, timeout)
+        .ok()
+        .and_then(|r| r.find_partition(topic, partition).map(|e| e.offset()));
+    let candidate = match answer {
+        Some(Offset::Offset(o)) if (low..=high).contains(&o) => o,
+        Some(Offset::End) => high,
+        _ => return (low, true),
+    };
+    if candidate == low {
+        return (low, false);
+    }
+    // Trust the answer only if the record just before it is older than `since_ms`.
+    match timestamp_at(consumer, topic, partition, candidate - 1, timeout) {
+        Some(ts) if ts < since_ms => (candidate, false),
+        _ => (low, true),
+    }
+}
+
+/// Rebuilds the dedup state of `partition` from the articles topic.
+pub fn restore_partition(
+    kafka: &KafkaConfig,
+    partition: i32,
+    window: Duration,
+    lookback: Duration,
+    timeout: Duration,
+) -> (DedupState, RestoreReport) {
+    let started = Instant::now();
+    let topic = &kafka.topics.articles;
+    let mut state = DedupState::new(window);
+    let mut report = RestoreReport {
+        partition,
+        ..RestoreReport::default()
+    };
+    let consumer = match reader(kafka, "restore") {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(partition, cause = %e, "Cannot create the restore reader; starting with an empty state");
+            return (state, report);
+        }
+    };
+    let (low, high) = match consumer.fetch_watermarks(topic, partition, timeout) {
+        Ok(w) => w,
+        Err(e) => {
+            tracing::error!(partition, cause = %e, "Cannot read articles watermarks; starting with an empty state");
+            return (state, report);
+        }
+    };
+    let since_ms =
+        Utc::now().timestamp_millis() - lookback.as_millis().min(i64::MAX as u128) as i64;
+    let (from, fell_back) =
+        verified_start(&consumer, topic, partition, since_ms, (low, high), timeout);
+    report.from_offset = from;
+    report.to_offset = high;
+    report.fell_back = fell_back;
+    if from >= high {
+        report.complete = true;
+        report.elapsed = started.elapsed();
+        return (state, report);
+    }
+    let mut tpl = TopicPartitionList::new();
+    let assigned = tpl
+        .add_partition_offset(topic, partition, Offset::Offset(from))
+        .and_then(|()| consumer.assign(&tpl));
+    if let Err(e) = assigned {
+        tracing::error!(partition, cause = %e, "Cannot read the articles partition; starting with an empty state");
+        return (state, report);
+    }
+    let deadline = started + timeout;
+    while Instant::now() < deadline {
+        match consumer.poll(Duration::from_millis(100)) {
+            Some(Ok(m)) => {
+                if m.timestamp().to_millis().is_some_and(|ts| ts < since_ms) {
+                    continue;
+                }
+                let id = m
+                    .key()
+                    .and_then(|k| std::str::from_utf8(k).ok())
+                    .unwrap_or_default();
+                if let Some((key, story)) = state_from_record(id, &header_map(&m)) {
+                    state.restore(&key, story);
+                    report.records += 1;
+                }
+                if m.offset() >= high - 1 {
+                    report.complete = true;
+                    break;
+                }
+            }
+            Some(Err(KafkaError::PartitionEOF(_))) => {
+                report.complete = consumer
+                    .position()
+                    .ok()
+                    .and_then(|p| p.find_partition(topic, partition).map(|e| e.offset()))
+                    .is_some_and(|o| matches!(o, Offset::Offset(o) if o >= high));
+                if report.complete {
+                    break;
+                }
+            }
+            Some(Err(e)) => tracing::warn!(partition, cause = %e, "Error while restoring"),
+            None => {}
+        }
+    }
+    report.entries = state.len();
+    report.elapsed = started.elapsed();
+    (state, report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_state_from_headers() {
+        let hdrs: HashMap<&str, &[u8]> = [
+            (headers::DEDUP_KEY, b"a story".as_slice()),
+            (headers::FIRST_PUBLISHED, b"2025-08-20T10:27:00Z".as_slice()),
+            (headers::VERSION_TIME, b"2025-08-20T11:00:00Z".as_slice()),
+            (headers::FINGERPRINT, b"00000000000000ff".as_slice()),
+            (headers::VERSION, b"2".as_slice()),
+        ]
+        .into_iter()
+        .collect();
+        let (key, story) = state_from_record("urn:x", &hdrs).unwrap();
+        assert_eq!(key, "a story");
+        assert_eq!(story.fingerprint, 255);
+        assert_eq!(story.version, 2);
+        assert_eq!(story.id, "urn:x");
+        assert_eq!(story.version_time.to_rfc3339(), "2025-08-20T11:00:00+00:00");
+    }
+
+    #[test]
+    fn ignores_records_without_state() {
+        let mut hdrs: HashMap<&str, &[u8]> = HashMap::new();
+        assert!(state_from_record("x", &hdrs).is_none());
+        hdrs.insert(headers::DEDUP_KEY, b"k");
+        hdrs.insert(headers::FIRST_PUBLISHED, b"not a time");
+        assert!(state_from_record("x", &hdrs).is_none());
+    }
+}

@@ -1,0 +1,141 @@
+//! Dedup that survives restarts and rebalances: the state is rebuilt from the articles topic.
+//! Broker: the mock cluster, or Tansu when `TEST_KAFKA_BOOTSTRAP` is set.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::*;
+use wirefeed::app::Pipeline;
+use wirefeed::kafka::{Stats, headers};
+
+fn drained(p: &Pipeline, records: u64) -> bool {
+    let s = p.stats();
+    Stats::get(&s.records) == records && Stats::get(&s.keyed_records) == Stats::get(&s.parsed)
+}
+
+/// A new instance, started after the first stopped, recognises copies of what the first emitted.
+#[test]
+fn restarted_instance_restores_state_from_articles() {
+    let broker = Broker::start();
+    let config = Arc::new(config(&broker, 3));
+    let t = config.kafka.topics.clone();
+    let bootstrap = broker.bootstrap();
+    let first: Vec<_> = (0..30)
+        .map(|i| (Some(format!("a{i}")), envelope(i, 5), Some((i % 3) as i32)))
+        .collect();
+    produce(&bootstrap, &t.raw, &first);
+    let a = Pipeline::start(config.clone()).unwrap();
+    assert!(
+        wait_for(SETTLE, || drained(&a, 30)),
+        "first run: {}",
+        a.stats().summary_line()
+    );
+    let sa = a.stop().unwrap();
+    assert_eq!(Stats::get(&sa.articles), 30);
+
+    // Copies of all 30 (on other raw partitions) and 5 new stories.
+    let mut second: Vec<_> = (0..30)
+        .map(|i| {
+            (
+                Some(format!("b{i}")),
+                envelope(i, 5),
+                Some(((i + 1) % 3) as i32),
+            )
+        })
+        .collect();
+    second.extend((30..35).map(|i| (Some(format!("b{i}")), envelope(i, 5), None)));
+    produce(&bootstrap, &t.raw, &second);
+    let b = Pipeline::start(config.clone()).unwrap();
+    assert!(
+        wait_for(SETTLE, || drained(&b, 35)),
+        "second run: {}",
+        b.stats().summary_line()
+    );
+    let sb = b.stop().unwrap();
+    assert_eq!(Stats::get(&sb.duplicates), 30, "{}", sb.summary_line());
+    assert_eq!(Stats::get(&sb.articles), 5, "{}", sb.summary_line());
+
+    let articles = read_until(
+        &bootstrap,
+        &t.articles,
+        3,
+        SETTLE,
+        Duration::from_secs(2),
+        |r| r.len() >= 35,
+    );
+    let mut per_key: HashMap<&str, usize> = HashMap::new();
+    for r in &articles {
+        *per_key
+            .entry(r.headers[headers::DEDUP_KEY].as_str())
+            .or_default() += 1;
+    }
+    assert_eq!(articles.len(), 35);
+    assert!(per_key.values().all(|&n| n == 1));
+}
+
+/// An update after a restart keeps the article id and increments the version restored from the log.
+#[test]
+fn update_after_restart_continues_the_version() {
+    let broker = Broker::start();
+    let config = Arc::new(config(&broker, 2));
+    let t = config.kafka.topics.clone();
+    let bootstrap = broker.bootstrap();
+    let item = |body: &str, updated: &str| {
+        serde_json::json!({
+            "headline": "Port strike enters third day",
+            "body": body,
+            "published": "2025-08-20T06:00:00Z",
+            "updated": updated,
+        })
+        .to_string()
+        .into_bytes()
+    };
+    produce(
+        &bootstrap,
+        &t.raw,
+        &[(
+            None,
+            item("Dockworkers walked out.", "2025-08-20T06:00:00Z"),
+            Some(0),
+        )],
+    );
+    let a = Pipeline::start(config.clone()).unwrap();
+    assert!(wait_for(SETTLE, || drained(&a, 1)));
+    a.stop().unwrap();
+    produce(
+        &bootstrap,
+        &t.raw,
+        &[(
+            None,
+            item(
+                "Dockworkers walked out. Talks resume Monday.",
+                "2025-08-20T09:00:00Z",
+            ),
+            Some(1),
+        )],
+    );
+    let b = Pipeline::start(config.clone()).unwrap();
+    assert!(wait_for(SETTLE, || drained(&b, 1)));
+    let sb = b.stop().unwrap();
+    assert_eq!(Stats::get(&sb.updates), 1, "{}", sb.summary_line());
+    let articles = read_until(
+        &bootstrap,
+        &t.articles,
+        2,
+        SETTLE,
+        Duration::from_secs(1),
+        |r| r.len() >= 2,
+    );
+    assert_eq!(articles.len(), 2);
+    let (v1, v2) = (articles[0].json(), articles[1].json());
+    assert_eq!(v1["uri"], v2["uri"], "same article id");
+    let mut versions = [
+        v1["version"].as_str().unwrap(),
+        v2["version"].as_str().unwrap(),
+    ];
+    versions.sort();
+    assert_eq!(versions, ["1", "2"]);
+}
