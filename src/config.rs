@@ -201,6 +201,24 @@ pub struct DedupConfig {
     /// Upper bound on one partition's restore.
     #[serde(with = "humantime_serde")]
     pub restore_timeout: Duration,
+    /// What to do with near-duplicates (reworked headlines over the same body).
+    pub near_duplicates: NearDuplicates,
+    /// Largest SimHash distance (bits) that counts as a near-duplicate.
+    pub near_duplicate_distance: u32,
+    /// Bodies shorter than this (words) are not compared: their fingerprints say too little.
+    pub near_duplicate_min_words: u32,
+}
+
+/// Handling of near-duplicates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NearDuplicates {
+    /// Emit them, with the first copy's id in the extension and a header.
+    Annotate,
+    /// Drop them (counted).
+    Drop,
+    /// Do not look for them.
+    Off,
 }
 
 /// `[output]`
@@ -373,6 +391,12 @@ impl Config {
             return Err(key_error(
                 "dedup.restore_lookback",
                 "must be at least dedup.window (a shorter lookback forgets stories still in the window)",
+            ));
+        }
+        if !(1..=15).contains(&self.dedup.near_duplicate_distance) {
+            return Err(key_error(
+                "dedup.near_duplicate_distance",
+                "must be between 1 and 15 bits",
             ));
         }
         if self.dedup.restore_timeout.is_zero() {

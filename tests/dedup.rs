@@ -139,3 +139,96 @@ fn update_after_restart_continues_the_version() {
     versions.sort();
     assert_eq!(versions, ["1", "2"]);
 }
+
+fn long_item(headline: &str, extra: &str) -> Vec<u8> {
+    let body = format!(
+        "The state electricity regulator on Tuesday approved a revised tariff schedule for the \
+         coming financial year, raising rates for commercial users while leaving household bills \
+         largely unchanged. Officials said the decision followed months of public hearings in \
+         several districts and took into account the rising cost of coal imports. {extra}"
+    );
+    serde_json::json!({"headline": headline, "body": body, "published": "2025-08-21T05:00:00Z"})
+        .to_string()
+        .into_bytes()
+}
+
+/// A copy with a reworked headline is emitted but annotated with the first copy's id, also when the
+/// first copy was emitted by an earlier instance (the index follows the articles topic).
+#[test]
+fn reworked_headline_is_annotated_as_near_duplicate() {
+    let broker = Broker::start();
+    let config = Arc::new(config(&broker, 3));
+    let t = config.kafka.topics.clone();
+    let bootstrap = broker.bootstrap();
+    produce(
+        &bootstrap,
+        &t.raw,
+        &[(
+            None,
+            long_item("Regulator approves new power tariffs", ""),
+            Some(0),
+        )],
+    );
+    let a = Pipeline::start(config.clone()).unwrap();
+    assert!(wait_for(SETTLE, || drained(&a, 1)));
+    a.stop().unwrap();
+    produce(
+        &bootstrap,
+        &t.raw,
+        &[
+            (
+                None,
+                long_item("Power bills to rise for shops, homes spared", ""),
+                Some(1),
+            ),
+            (
+                None,
+                long_item(
+                    "Unrelated story on the same subject",
+                    "Opposition parties criticised the move and called for a review by the \
+                     assembly committee, arguing that small traders would bear the cost while \
+                     large industrial consumers kept their concessions for another year.",
+                ),
+                Some(2),
+            ),
+        ],
+    );
+    let b = Pipeline::start(config.clone()).unwrap();
+    assert!(wait_for(SETTLE, || drained(&b, 2)));
+    let sb = b.stop().unwrap();
+    assert_eq!(Stats::get(&sb.articles), 2);
+    assert_eq!(Stats::get(&sb.near_duplicates), 1);
+    let articles = read_until(
+        &bootstrap,
+        &t.articles,
+        3,
+        SETTLE,
+        Duration::from_secs(1),
+        |r| r.len() >= 3,
+    );
+    assert_eq!(articles.len(), 3);
+    let first = articles
+        .iter()
+        .find(|r| r.json()["headlines"][0]["value"] == "Regulator approves new power tariffs")
+        .unwrap();
+    let reworked = articles
+        .iter()
+        .find(|r| {
+            r.json()["headlines"][0]["value"] == "Power bills to rise for shops, homes spared"
+        })
+        .unwrap();
+    let other = articles
+        .iter()
+        .find(|r| r.json()["headlines"][0]["value"] == "Unrelated story on the same subject")
+        .unwrap();
+    assert_eq!(
+        reworked.headers[headers::NEAR_DUPLICATE_OF],
+        first.key.clone().unwrap()
+    );
+    assert_eq!(
+        reworked.json()["wirefeed"]["near_duplicate_of"],
+        first.json()["uri"]
+    );
+    assert!(!other.headers.contains_key(headers::NEAR_DUPLICATE_OF));
+    assert!(!first.headers.contains_key(headers::NEAR_DUPLICATE_OF));
+}

@@ -18,17 +18,18 @@ use chrono::SecondsFormat;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{BorrowedMessage, Header, Message, OwnedHeaders};
 
-use crate::config::{Config, DedupConfig, KafkaConfig};
+use crate::config::{Config, DedupConfig, KafkaConfig, NearDuplicates};
 use crate::model::Article;
 use crate::ninjs::{self, RenderOptions};
 use crate::pipeline::dedup::{Candidate, Decision, DedupState};
+use crate::pipeline::neardup::NearDupIndex;
 use crate::pipeline::{RejectReason, Rejection};
 
 use super::consumer::{self as stage_consumer, PartitionHooks, StageContext};
 use super::parse_stage::{copy_headers, dead_letter_headers};
-use super::restore;
 use super::sink::{OutRecord, Shared, Sink};
 use super::{Stats, headers};
+use super::{neardup_follower, restore};
 
 /// Per-partition dedup states, shared between the loop and the rebalance hooks.
 #[derive(Default)]
@@ -113,11 +114,33 @@ pub fn run(config: &Config, stats: &Stats, shutdown: &AtomicBool) -> anyhow::Res
         },
     )
     .context("creating the dedup stage consumer")?;
-    let render = RenderOptions {
-        version: config.output.ninjs_version,
-        extension: config.output.extension,
+    let near = Arc::new(Mutex::new(NearDupIndex::new(
+        config.dedup.near_duplicate_distance,
+        config.dedup.window,
+    )));
+    let stop_follower = Arc::new(AtomicBool::new(false));
+    let follower = (config.dedup.near_duplicates != NearDuplicates::Off)
+        .then(|| {
+            neardup_follower::start(
+                kafka.clone(),
+                config.dedup.window,
+                near.clone(),
+                stop_follower.clone(),
+            )
+        })
+        .transpose()?;
+    let stage = DedupLoop {
+        config,
+        stats,
+        shared: &shared,
+        states: &states,
+        near: &near,
+        render: RenderOptions {
+            version: config.output.ninjs_version,
+            extension: config.output.extension,
+        },
+        max_output: super::max_message_bytes(kafka),
     };
-    let max_output = super::max_message_bytes(kafka);
     tracing::info!(topic = %kafka.topics.keyed, group = %kafka.dedup_group(), "Dedup stage started");
     while !shutdown.load(Ordering::Relaxed) {
         sink.resend_failed();
@@ -129,16 +152,10 @@ pub fn run(config: &Config, stats: &Stats, shutdown: &AtomicBool) -> anyhow::Res
         let Some(msg) = consumer.poll(Duration::from_millis(100)) else {
             continue;
         };
-        let msg = match msg {
-            Ok(m) => m,
-            Err(e) => {
-                tracing::warn!(stage = "dedup", cause = %e, "Consumer error");
-                continue;
-            }
-        };
-        handle(
-            config, stats, &shared, &states, &sink, &msg, render, max_output,
-        );
+        match msg {
+            Ok(m) => stage.handle(&sink, &m),
+            Err(e) => tracing::warn!(stage = "dedup", cause = %e, "Consumer error"),
+        }
     }
     tracing::info!("Dedup stage draining");
     let drained = sink.drain_until(config.pipeline.drain_timeout, || {
@@ -152,136 +169,197 @@ pub fn run(config: &Config, stats: &Stats, shutdown: &AtomicBool) -> anyhow::Res
     stage_consumer::store_committable(&consumer, &shared, &kafka.topics.keyed);
     stage_consumer::commit_sync(&consumer, "dedup");
     consumer.unsubscribe();
+    stop_follower.store(true, Ordering::Relaxed);
+    if let Some(f) = follower
+        && f.join().is_err()
+    {
+        tracing::error!("The near-duplicate follower panicked");
+    }
     tracing::info!("Dedup stage stopped");
     Ok(())
 }
 
-/// Decides and produces one keyed record.
-#[allow(clippy::too_many_arguments)]
-fn handle(
-    config: &Config,
-    stats: &Stats,
-    shared: &Shared,
-    states: &States,
-    sink: &Sink,
-    msg: &BorrowedMessage<'_>,
+/// The dedup stage's per-record work.
+struct DedupLoop<'a> {
+    config: &'a Config,
+    stats: &'a Stats,
+    shared: &'a Shared,
+    states: &'a States,
+    near: &'a Mutex<NearDupIndex>,
     render: RenderOptions,
     max_output: usize,
-) {
-    let topics = &config.kafka.topics;
-    let partition = msg.partition();
-    let Some(epoch) = shared.tracker().epoch(partition) else {
-        return;
-    };
-    let payload = msg.payload().unwrap_or_default();
-    let decided = serde_json::from_slice::<Article>(payload)
-        .map_err(|e| {
-            Rejection::new(
-                RejectReason::BadKeyedRecord,
-                format!("not a wirefeed article: {e}"),
-            )
-        })
-        .map(|article| {
-            let mut states = states.lock();
-            let state = states
-                .entry(partition)
-                .or_insert_with(|| DedupState::new(config.dedup.window));
-            let decision = state.decide(Candidate {
-                key: &article.dedup_key,
-                published: article.published,
-                version_time: article.version_time(),
-                fingerprint: article.fingerprint,
-            });
-            (article, decision)
-        });
-    Stats::add(&stats.keyed_records, 1);
-    let dead_letter = |rejection: Rejection| {
-        let Some(token) = shared.tracker().begin(partition, epoch, msg.offset(), 1) else {
+}
+
+impl DedupLoop<'_> {
+    fn near_index(&self) -> MutexGuard<'_, NearDupIndex> {
+        self.near.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sends the keyed record to the dead-letter topic.
+    fn dead_letter(
+        &self,
+        sink: &Sink,
+        msg: &BorrowedMessage<'_>,
+        epoch: u64,
+        rejection: Rejection,
+    ) {
+        let topics = &self.config.kafka.topics;
+        let Some(token) = self
+            .shared
+            .tracker()
+            .begin(msg.partition(), epoch, msg.offset(), 1)
+        else {
             return;
         };
-        Stats::add(&stats.dead_letters, 1);
+        Stats::add(&self.stats.dead_letters, 1);
         sink.send(
             OutRecord {
                 topic: &topics.dead_letter,
                 partition: None,
                 key: msg.key(),
-                payload,
+                payload: msg.payload().unwrap_or_default(),
                 headers: Some(dead_letter_headers(
                     &copy_headers(msg),
                     &rejection,
                     "dedup",
                     &topics.keyed,
-                    partition,
+                    msg.partition(),
                     msg.offset(),
                 )),
             },
             Some(token),
         );
-    };
-    let (mut article, decision) = match decided {
-        Ok(d) => d,
-        Err(rejection) => return dead_letter(rejection),
-    };
-    let kind = match decision {
-        Decision::Duplicate { .. } => {
-            Stats::add(&stats.duplicates, 1);
-            shared.tracker().begin(partition, epoch, msg.offset(), 0);
+    }
+
+    /// Decides and produces one keyed record.
+    fn handle(&self, sink: &Sink, msg: &BorrowedMessage<'_>) {
+        let dedup = &self.config.dedup;
+        let partition = msg.partition();
+        let Some(epoch) = self.shared.tracker().epoch(partition) else {
             return;
+        };
+        Stats::add(&self.stats.keyed_records, 1);
+        let mut article = match serde_json::from_slice::<Article>(msg.payload().unwrap_or_default())
+        {
+            Ok(a) => a,
+            Err(e) => {
+                let detail = format!("not a wirefeed article: {e}");
+                return self.dead_letter(
+                    sink,
+                    msg,
+                    epoch,
+                    Rejection::new(RejectReason::BadKeyedRecord, detail),
+                );
+            }
+        };
+        let decision = {
+            let mut states = self.states.lock();
+            let state = states
+                .entry(partition)
+                .or_insert_with(|| DedupState::new(dedup.window));
+            state.decide(Candidate {
+                key: &article.dedup_key,
+                published: article.published,
+                version_time: article.version_time(),
+                fingerprint: article.fingerprint,
+            })
+        };
+        let kind = match decision {
+            Decision::Duplicate { .. } => {
+                Stats::add(&self.stats.duplicates, 1);
+                self.shared
+                    .tracker()
+                    .begin(partition, epoch, msg.offset(), 0);
+                return;
+            }
+            Decision::New { id } => {
+                article.id = id;
+                article.version = 1;
+                "new"
+            }
+            Decision::Update { id, version } => {
+                article.id = id;
+                article.version = version;
+                "update"
+            }
+        };
+        let eligible = dedup.near_duplicates != NearDuplicates::Off
+            && article.word_count >= dedup.near_duplicate_min_words;
+        if eligible {
+            let first = self
+                .near_index()
+                .find(article.fingerprint, article.published, &article.id);
+            if let Some(first) = first {
+                Stats::add(&self.stats.near_duplicates, 1);
+                if dedup.near_duplicates == NearDuplicates::Drop {
+                    self.shared
+                        .tracker()
+                        .begin(partition, epoch, msg.offset(), 0);
+                    return;
+                }
+                article.near_duplicate_of = Some(first.to_string());
+            }
         }
-        Decision::New { id } => {
-            article.id = id;
-            article.version = 1;
-            "new"
+        let value = match serde_json::to_vec(&ninjs::render(&article, self.render)) {
+            Ok(v) if v.len() <= self.max_output => v,
+            Ok(v) => {
+                let detail = format!(
+                    "ninjs article of {} bytes exceeds message.max.bytes {}",
+                    v.len(),
+                    self.max_output
+                );
+                return self.dead_letter(
+                    sink,
+                    msg,
+                    epoch,
+                    Rejection::new(RejectReason::OutputTooLarge, detail),
+                );
+            }
+            Err(e) => {
+                let detail = format!("cannot encode: {e}");
+                return self.dead_letter(
+                    sink,
+                    msg,
+                    epoch,
+                    Rejection::new(RejectReason::Malformed, detail),
+                );
+            }
+        };
+        let Some(token) = self
+            .shared
+            .tracker()
+            .begin(partition, epoch, msg.offset(), 1)
+        else {
+            return;
+        };
+        if eligible && article.near_duplicate_of.is_none() {
+            self.near_index()
+                .insert(article.fingerprint, &article.id, article.published);
         }
-        Decision::Update { id, version } => {
-            article.id = id;
-            article.version = version;
-            "update"
-        }
-    };
-    let value = match serde_json::to_vec(&ninjs::render(&article, render)) {
-        Ok(v) if v.len() <= max_output => v,
-        Ok(v) => {
-            return dead_letter(Rejection::new(
-                RejectReason::OutputTooLarge,
-                format!(
-                    "ninjs article of {} bytes exceeds message.max.bytes {max_output}",
-                    v.len()
-                ),
-            ));
-        }
-        Err(e) => {
-            return dead_letter(Rejection::new(
-                RejectReason::Malformed,
-                format!("cannot encode: {e}"),
-            ));
-        }
-    };
-    let Some(token) = shared.tracker().begin(partition, epoch, msg.offset(), 1) else {
-        return;
-    };
-    Stats::add(
-        if kind == "new" {
-            &stats.articles
-        } else {
-            &stats.updates
-        },
-        1,
-    );
-    sink.send(
-        OutRecord {
-            topic: &topics.articles,
-            partition: Some(partition),
-            key: Some(article.id.as_bytes()),
-            payload: &value,
-            headers: Some(state_headers(&article, kind)),
-        },
-        Some(token),
-    );
+        Stats::add(
+            if kind == "new" {
+                &self.stats.articles
+            } else {
+                &self.stats.updates
+            },
+            1,
+        );
+        sink.send(
+            OutRecord {
+                topic: &self.config.kafka.topics.articles,
+                partition: Some(partition),
+                key: Some(article.id.as_bytes()),
+                payload: &value,
+                headers: Some(state_headers(&article, kind, eligible)),
+            },
+            Some(token),
+        );
+    }
 }
 
-/// The dedup state an article implies, as record headers.
-fn state_headers(article: &Article, kind: &str) -> OwnedHeaders {
+/// The dedup state an article implies, as record headers. `indexable` marks articles that other
+/// instances add to their near-duplicate index.
+fn state_headers(article: &Article, kind: &str, indexable: bool) -> OwnedHeaders {
     let first = article.published.to_rfc3339_opts(SecondsFormat::Secs, true);
     let version_time = article
         .version_time()
@@ -300,6 +378,18 @@ fn state_headers(article: &Article, kind: &str) -> OwnedHeaders {
         h = h.insert(Header {
             key,
             value: Some(value),
+        });
+    }
+    if indexable && article.near_duplicate_of.is_none() {
+        h = h.insert(Header {
+            key: headers::NEAR_DUP_INDEX,
+            value: Some("1"),
+        });
+    }
+    if let Some(first) = &article.near_duplicate_of {
+        h = h.insert(Header {
+            key: headers::NEAR_DUPLICATE_OF,
+            value: Some(first.as_str()),
         });
     }
     h

@@ -11,6 +11,7 @@
 
 pub mod consumer;
 pub mod dedup_stage;
+pub mod neardup_follower;
 pub mod parse_stage;
 pub mod restore;
 pub mod sink;
@@ -53,6 +54,11 @@ pub mod headers {
     pub const FINGERPRINT: &str = "wirefeed.fingerprint";
     /// Articles: `new` or `update`.
     pub const KIND: &str = "wirefeed.kind";
+    /// Articles: id of the first copy, when this article is a near-duplicate of it.
+    pub const NEAR_DUPLICATE_OF: &str = "wirefeed.near-duplicate-of";
+    /// Articles: present when other instances should add this article to their near-duplicate
+    /// index.
+    pub const NEAR_DUP_INDEX: &str = "wirefeed.near-dup-index";
 }
 
 /// Which client a configuration is for.
@@ -236,6 +242,8 @@ pub struct Stats {
     pub duplicates: AtomicU64,
     /// Updates written to the articles topic.
     pub updates: AtomicU64,
+    /// New articles found to be near-duplicates of an earlier one (annotated or dropped).
+    pub near_duplicates: AtomicU64,
     /// Dead letters written, both stages.
     pub dead_letters: AtomicU64,
 }

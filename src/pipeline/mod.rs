@@ -7,6 +7,7 @@
 
 pub mod dedup;
 pub mod key;
+pub mod neardup;
 
 use chrono::{DateTime, Utc};
 
