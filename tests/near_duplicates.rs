@@ -25,8 +25,11 @@ fn unescape(s: &str) -> String {
         .replace("&#3;", "")
 }
 
+/// A document: (file, NEWID).
+type Doc = (String, u32);
+
 /// (file, NEWID) → body paragraphs.
-fn bodies() -> HashMap<(String, u32), Vec<String>> {
+fn bodies() -> HashMap<Doc, Vec<String>> {
     let mut out = HashMap::new();
     for file in ["reut2-000.sgm", "reut2-001.sgm"] {
         let bytes = std::fs::read(format!("{CORPUS}/{file}")).expect("corpus file");
@@ -55,7 +58,7 @@ fn simhash_precision_and_recall_on_reuters() {
         &std::fs::read_to_string(format!("{CORPUS}/near_duplicates.json")).unwrap(),
     )
     .unwrap();
-    let mut listed: HashMap<((String, u32), (String, u32)), f64> = HashMap::new();
+    let mut listed: HashMap<(Doc, Doc), f64> = HashMap::new();
     for p in truth["body_pairs"].as_array().unwrap() {
         let a = (
             p[1].as_str().unwrap().to_owned(),
