@@ -15,7 +15,40 @@ pub enum SourceFormat {
     ScrapedText,
     /// The JSON envelope `{"headline": ..., "body": ..., "published": ...}`.
     JsonEnvelope,
+    /// IPTC NewsML-G2 (`newsMessage` or `newsItem`).
+    NewsmlG2,
+    /// IPTC NewsML 1.x.
+    Newsml1,
+    /// NITF 2.x / 3.x.
+    Nitf,
+    /// RSS 0.9x / 1.0 / 2.0 or Atom.
+    Feed,
+    /// IPTC ninjs 1.x-3.x JSON.
+    Ninjs,
+    /// AP Media API or dpa digitalwires JSON.
+    ApJson,
+    /// ANPA-1312 (and AAP "ZCZC") wire text.
+    Anpa,
+    /// IPTC 7901 wire text.
+    Iptc7901,
+    /// RFC 822 / MIME e-mail.
+    Email,
 }
+
+/// Every format, in the order they are listed to users.
+pub const ALL_FORMATS: &[SourceFormat] = &[
+    SourceFormat::ScrapedText,
+    SourceFormat::JsonEnvelope,
+    SourceFormat::NewsmlG2,
+    SourceFormat::Newsml1,
+    SourceFormat::Nitf,
+    SourceFormat::Feed,
+    SourceFormat::Ninjs,
+    SourceFormat::ApJson,
+    SourceFormat::Anpa,
+    SourceFormat::Iptc7901,
+    SourceFormat::Email,
+];
 
 impl SourceFormat {
     /// The short name used in headers, metrics labels and the `--format` override.
@@ -23,16 +56,40 @@ impl SourceFormat {
         match self {
             SourceFormat::ScrapedText => "scraped-text",
             SourceFormat::JsonEnvelope => "json-envelope",
+            SourceFormat::NewsmlG2 => "newsml-g2",
+            SourceFormat::Newsml1 => "newsml-1",
+            SourceFormat::Nitf => "nitf",
+            SourceFormat::Feed => "feed",
+            SourceFormat::Ninjs => "ninjs",
+            SourceFormat::ApJson => "ap-json",
+            SourceFormat::Anpa => "anpa-1312",
+            SourceFormat::Iptc7901 => "iptc-7901",
+            SourceFormat::Email => "email",
         }
     }
 
     /// Parses a format name as written by [`SourceFormat::as_str`].
+    /// Also accepts a few common aliases and MIME types (`text/plain`, `application/nitf+xml`).
     pub fn from_name(name: &str) -> Option<Self> {
-        match name.trim().to_ascii_lowercase().as_str() {
-            "scraped-text" | "text" => Some(SourceFormat::ScrapedText),
-            "json-envelope" | "json" => Some(SourceFormat::JsonEnvelope),
-            _ => None,
+        let name = name.trim().to_ascii_lowercase();
+        if let Some(f) = ALL_FORMATS.iter().find(|f| f.as_str() == name) {
+            return Some(*f);
         }
+        Some(match name.as_str() {
+            "text" | "text/plain" => SourceFormat::ScrapedText,
+            "json" | "application/json" => SourceFormat::JsonEnvelope,
+            "newsml" | "newsmlg2" | "application/vnd.iptc.g2.newsitem+xml" => {
+                SourceFormat::NewsmlG2
+            }
+            "newsml1" | "newsml-1.2" => SourceFormat::Newsml1,
+            "application/nitf+xml" => SourceFormat::Nitf,
+            "rss" | "atom" | "application/rss+xml" | "application/atom+xml" => SourceFormat::Feed,
+            "application/ninjs+json" => SourceFormat::Ninjs,
+            "anpa" | "anpa1312" => SourceFormat::Anpa,
+            "iptc7901" | "7901" => SourceFormat::Iptc7901,
+            "rfc822" | "message/rfc822" => SourceFormat::Email,
+            _ => return None,
+        })
     }
 }
 

@@ -42,6 +42,9 @@ pub mod headers {
     pub const SOURCE_PARTITION: &str = "wirefeed.source.partition";
     /// Dead letters: offset of the rejected record.
     pub const SOURCE_OFFSET: &str = "wirefeed.source.offset";
+    /// Dead letters of documents that also produced articles (a feed with some unusable entries):
+    /// how many of its items were rejected.
+    pub const REJECTED_ITEMS: &str = "wirefeed.rejected-items";
     /// Articles: dedup key.
     pub const DEDUP_KEY: &str = "wirefeed.dedup-key";
     /// Articles: first publication time (RFC 3339).

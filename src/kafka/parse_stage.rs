@@ -36,7 +36,7 @@ struct Keyed {
 /// What a parser thread returns for one record.
 struct Parsed {
     payload: Vec<u8>,
-    outcome: Result<Vec<Keyed>, Rejection>,
+    outcome: Result<Outputs, Rejection>,
 }
 
 /// One record handed to the parser threads.
@@ -57,13 +57,18 @@ struct Pending {
     result: Receiver<Parsed>,
 }
 
+/// The outputs of one successfully parsed record.
+struct Outputs {
+    /// Articles for the keyed topic.
+    keyed: Vec<Keyed>,
+    /// Items of the record that were rejected, summarised as one rejection (a dead letter of the
+    /// whole record, marked with the count), when any.
+    partial: Option<(Rejection, usize)>,
+}
+
 /// Parses one record and encodes its keyed outputs: the work each parser thread does.
-fn parse_job(
-    job: &Job,
-    options: &ParseOptions,
-    max_output: usize,
-) -> Result<Vec<Keyed>, Rejection> {
-    let articles = pipeline::parse_record(
+fn parse_job(job: &Job, options: &ParseOptions, max_output: usize) -> Result<Outputs, Rejection> {
+    let parsed = pipeline::parse_record_detailed(
         RawInput {
             payload: &job.payload,
             format_hint: job.hint.as_deref(),
@@ -71,30 +76,53 @@ fn parse_job(
         },
         options,
     )?;
-    articles
-        .into_iter()
-        .map(|article| {
-            let value = serde_json::to_vec(&article).map_err(|e| {
-                Rejection::new(
-                    RejectReason::Malformed,
-                    format!("cannot encode article: {e}"),
-                )
-            })?;
-            if value.len() > max_output {
-                return Err(Rejection::new(
-                    RejectReason::OutputTooLarge,
-                    format!(
-                        "article of {} bytes exceeds message.max.bytes {max_output}",
-                        value.len()
-                    ),
-                ));
-            }
-            Ok(Keyed {
+    let mut rejected = parsed.rejected_items;
+    let mut keyed = Vec::with_capacity(parsed.articles.len());
+    for article in parsed.articles {
+        match serde_json::to_vec(&article) {
+            Ok(value) if value.len() <= max_output => keyed.push(Keyed {
                 key: article.dedup_key,
                 value,
-            })
-        })
-        .collect()
+            }),
+            Ok(value) => rejected.push(Rejection::new(
+                RejectReason::OutputTooLarge,
+                format!(
+                    "article of {} bytes exceeds message.max.bytes {max_output}",
+                    value.len()
+                ),
+            )),
+            Err(e) => rejected.push(Rejection::new(
+                RejectReason::Malformed,
+                format!("cannot encode article: {e}"),
+            )),
+        }
+    }
+    if keyed.is_empty() {
+        return Err(rejected
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Rejection::new(RejectReason::NotNews, "no items")));
+    }
+    let partial = (!rejected.is_empty()).then(|| {
+        let count = rejected.len();
+        let detail = rejected
+            .iter()
+            .take(5)
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ");
+        (
+            Rejection::new(
+                rejected[0].reason,
+                format!(
+                    "{count} of {} items rejected: {detail}",
+                    count + keyed.len()
+                ),
+            ),
+            count,
+        )
+    });
+    Ok(Outputs { keyed, partial })
 }
 
 /// Starts `n` parser threads reading from a bounded job queue.
@@ -365,7 +393,7 @@ impl ParseLoop<'_> {
     fn emit(&mut self, sink: &Sink, rec: Pending, parsed: Parsed) {
         let topics = &self.config.kafka.topics;
         let outputs = match &parsed.outcome {
-            Ok(keyed) => keyed.len() as u32,
+            Ok(out) => out.keyed.len() as u32 + u32::from(out.partial.is_some()),
             Err(_) => 1,
         };
         let Some(token) =
@@ -377,10 +405,10 @@ impl ParseLoop<'_> {
             return;
         };
         Stats::add(&self.stats.records, 1);
-        match parsed.outcome {
-            Ok(keyed) => {
-                Stats::add(&self.stats.parsed, keyed.len() as u64);
-                for k in keyed {
+        let dead_letter = match parsed.outcome {
+            Ok(out) => {
+                Stats::add(&self.stats.parsed, out.keyed.len() as u64);
+                for k in &out.keyed {
                     sink.send(
                         OutRecord {
                             topic: &topics.keyed,
@@ -392,34 +420,46 @@ impl ParseLoop<'_> {
                         Some(token),
                     );
                 }
+                out.partial
             }
-            Err(rejection) => {
-                tracing::debug!(
-                    partition = rec.partition,
-                    offset = rec.offset,
-                    reason = rejection.reason.as_str(),
-                    detail = %rejection.detail,
-                    "Dead letter"
-                );
-                Stats::add(&self.stats.dead_letters, 1);
-                sink.send(
-                    OutRecord {
-                        topic: &topics.dead_letter,
-                        partition: None,
-                        key: rec.key.as_deref(),
-                        payload: &parsed.payload,
-                        headers: Some(dead_letter_headers(
-                            &rec.headers,
-                            &rejection,
-                            "parse",
-                            &topics.raw,
-                            rec.partition,
-                            rec.offset,
-                        )),
-                    },
-                    Some(token),
-                );
-            }
+            Err(rejection) => Some((rejection, 0)),
+        };
+        let Some((rejection, rejected_items)) = dead_letter else {
+            return;
+        };
+        tracing::debug!(
+            partition = rec.partition,
+            offset = rec.offset,
+            reason = rejection.reason.as_str(),
+            detail = %rejection.detail,
+            "Dead letter"
+        );
+        Stats::add(&self.stats.dead_letters, 1);
+        let mut headers = dead_letter_headers(
+            &rec.headers,
+            &rejection,
+            "parse",
+            &topics.raw,
+            rec.partition,
+            rec.offset,
+        );
+        if rejected_items > 0 {
+            // The record's other items became articles; this dead letter accounts for the rest.
+            let count = rejected_items.to_string();
+            headers = headers.insert(Header {
+                key: headers::REJECTED_ITEMS,
+                value: Some(count.as_str()),
+            });
         }
+        sink.send(
+            OutRecord {
+                topic: &topics.dead_letter,
+                partition: None,
+                key: rec.key.as_deref(),
+                payload: &parsed.payload,
+                headers: Some(headers),
+            },
+            Some(token),
+        );
     }
 }

@@ -12,7 +12,7 @@ pub mod neardup;
 use chrono::{DateTime, Utc};
 
 use crate::enrich;
-use crate::formats::{self, DetectError};
+use crate::formats::{self, DetectError, FormatError};
 use crate::model::{Article, ParsedItem, SourceFormat};
 
 /// A raw record as the parse stage sees it.
@@ -50,8 +50,6 @@ pub enum RejectReason {
     Empty,
     /// Binary content.
     Binary,
-    /// Text that cannot be decoded.
-    Encoding,
     /// A record larger than `max_item_bytes`.
     TooLarge,
     /// A shape no parser reads.
@@ -78,7 +76,6 @@ impl RejectReason {
         match self {
             RejectReason::Empty => "empty",
             RejectReason::Binary => "binary",
-            RejectReason::Encoding => "encoding",
             RejectReason::TooLarge => "too-large",
             RejectReason::UnknownFormat => "unknown-format",
             RejectReason::Malformed => "malformed",
@@ -117,14 +114,25 @@ impl From<DetectError> for Rejection {
         let reason = match e {
             DetectError::Empty => RejectReason::Empty,
             DetectError::Binary(_) => RejectReason::Binary,
-            DetectError::Encoding(_) => RejectReason::Encoding,
+            DetectError::NotNews(_) => RejectReason::NotNews,
             DetectError::Unknown(_) | DetectError::UnknownHint(_) => RejectReason::UnknownFormat,
         };
         Rejection::new(reason, e.to_string())
     }
 }
 
-/// Parses and enriches one raw record into the articles it holds (at least one).
+/// What one raw record became: its articles, and the items of it that could not become one.
+#[derive(Debug)]
+pub struct ParsedRecord {
+    /// Articles, at least one.
+    pub articles: Vec<Article>,
+    /// Items of a multi-item document (a feed) that were rejected, with their reasons.
+    pub rejected_items: Vec<Rejection>,
+}
+
+/// Parses and enriches one raw record into the articles it holds (at least one). In a document
+/// with several items (a feed) the items that fail are left out; [`parse_record_detailed`] reports
+/// them.
 ///
 /// # Errors
 /// A [`Rejection`] naming why the record cannot become an article.
@@ -132,6 +140,19 @@ pub fn parse_record(
     input: RawInput<'_>,
     options: &ParseOptions,
 ) -> Result<Vec<Article>, Rejection> {
+    parse_record_detailed(input, options).map(|p| p.articles)
+}
+
+/// Parses and enriches one raw record, reporting items that were rejected inside a document that
+/// also produced articles.
+///
+/// # Errors
+/// A [`Rejection`] when the record produces no article at all (the first item's reason when every
+/// item failed).
+pub fn parse_record_detailed(
+    input: RawInput<'_>,
+    options: &ParseOptions,
+) -> Result<ParsedRecord, Rejection> {
     if input.payload.len() > options.max_item_bytes {
         return Err(Rejection::new(
             RejectReason::TooLarge,
@@ -142,37 +163,38 @@ pub fn parse_record(
             ),
         ));
     }
-    let (format, text) = formats::detect(input.payload, input.format_hint)?;
-    let items = match format {
-        SourceFormat::ScrapedText => {
-            vec![formats::scraped::parse(text).map_err(|e| scrape_rejection(&e))?]
+    let detected = formats::detect(input.payload, input.format_hint)?;
+    let format = detected.format;
+    let items = formats::parse(format, &detected, input.payload)
+        .map_err(|e| format_rejection(format, &e))?;
+    let mut articles = Vec::with_capacity(items.len());
+    let mut rejected_items = Vec::new();
+    for item in items {
+        match enrich_item(item, format, input.record_time) {
+            Ok(a) => articles.push(a),
+            Err(r) => rejected_items.push(r),
         }
-        SourceFormat::JsonEnvelope => vec![
-            formats::envelope::parse(text)
-                .map_err(|e| Rejection::new(RejectReason::Malformed, e.to_string()))?,
-        ],
-    };
-    if items.is_empty() {
-        return Err(Rejection::new(
-            RejectReason::NotNews,
-            "the document holds no news items",
-        ));
     }
-    items
-        .into_iter()
-        .map(|item| enrich_item(item, format, input.record_time))
-        .collect()
+    if articles.is_empty() {
+        return Err(rejected_items.into_iter().next().unwrap_or_else(|| {
+            Rejection::new(RejectReason::NotNews, "the document holds no news items")
+        }));
+    }
+    Ok(ParsedRecord {
+        articles,
+        rejected_items,
+    })
 }
 
-fn scrape_rejection(e: &formats::scraped::ScrapeError) -> Rejection {
-    use formats::scraped::ScrapeError as E;
+fn format_rejection(format: SourceFormat, e: &FormatError) -> Rejection {
     let reason = match e {
-        E::Empty => RejectReason::Empty,
-        E::NotText(_) => RejectReason::UnknownFormat,
-        E::NoHeadline => RejectReason::NoHeadline,
-        E::NoBody => RejectReason::NoBody,
+        FormatError::Malformed(_) => RejectReason::Malformed,
+        FormatError::NotNews(_) => RejectReason::NotNews,
+        FormatError::NoHeadline => RejectReason::NoHeadline,
+        FormatError::NoBody => RejectReason::NoBody,
+        FormatError::WrongFormat(_) => RejectReason::UnknownFormat,
     };
-    Rejection::new(reason, e.to_string())
+    Rejection::new(reason, format!("{}: {e}", format.as_str()))
 }
 
 /// Turns a parsed item into an article: dedup key, event time, fingerprint, language, counts and
@@ -299,8 +321,8 @@ mod tests {
         let cases: &[(&[u8], RejectReason)] = &[
             (b"", RejectReason::Empty),
             (b"\x00\x01\x02", RejectReason::Binary),
-            (b"\xff\xfe\xfd", RejectReason::Encoding),
-            (b"<html></html>", RejectReason::UnknownFormat),
+            (b"<html></html>", RejectReason::NotNews),
+            (b"<planning/>", RejectReason::UnknownFormat),
             (br#"{"headline": 3}"#, RejectReason::Malformed),
             (
                 br#"{"headline":"!!!","body":"b","published":"2025-01-01T00:00:00Z"}"#,

@@ -360,3 +360,43 @@ pub fn stdout_of(child: &mut std::process::Child) -> String {
     }
     out
 }
+
+/// Corpus files of supported formats that hold no usable item (spec skeletons and fragments,
+/// empty headlines or bodies): each is rejected with a clear reason and checked by hand.
+pub const INVALID_CORPUS_FILES: &[&str] = &[
+    // NewsML-G2 spec skeleton "LISTING 1": inlineXML holds only a comment (3 copies).
+    "LISTING 1 A NewsML-G2 News Item.xml",
+    "LISTING_1_A_NewsML-G2_News_Item.xml",
+    // Spec examples of metadata only (no content set / empty inlineXML).
+    "LISTING_27_Company_Financial_Information.xml",
+    "LISTING_29_Hop_History.xml",
+    "facet-example.xml",
+    "facet-example-2.xml",
+    "facet-example-3.xml",
+    "001_simplest_file.xml",
+    "007_emptynewsmessage.xml",
+    // Spec fragments: root is groupSet / contentSet / contentMeta, not an item.
+    "Group_Set_example",
+    "LISTING_25_An_NITF_marked-up_article_conveyed_in_inlineXML.xml",
+    "LISTING_28_Illustrating_Located_Subject_and_Dateline.xml",
+    // Reuters delete/correction notice with an empty XHTML body.
+    "L1N14N0FF_version_1542761538",
+    // STT fixtures built for location/subject/abstract/pre tests: empty <headline/>.
+    "stt_newsml_abstract_test.xml",
+    "stt_newsml_location_test.xml",
+    "stt_newsml_subject_test.xml",
+    "stt_newsml_test_no_hl.xml",
+    "stt_newsml_pre_test.xml",
+    // AAP NITF "lite" record: empty hedline and body.content.
+    "aap-finance-lite.xml",
+    // AFP NewsML 1.2 with an empty <HeadLine/> (the corpus says so).
+    "afp_no_headline.xml",
+    "afp_no_headline_2.xml",
+    // feed-rs encoding fixture: a bare <rdf><item> document, not RSS 1.0 (no RDF namespace,
+    // no channel); feed-rs itself rejects it.
+    "xml_iso8859.xml",
+    // AP Media API text items: the story text is a separate rendition to download (NITF); the
+    // JSON itself carries only the headline, so no article can be built from it.
+    "ap_media_text_feed.json",
+    "ap_media_text_item.json",
+];

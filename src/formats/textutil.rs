@@ -1,0 +1,339 @@
+//! Small helpers shared by the parsers: timestamps, paragraph splitting, table detection.
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday};
+
+use crate::formats::charset::clean_controls;
+use crate::formats::xml::collapse_ws;
+
+/// Parses the ISO 8601 / RFC 3339 shapes wire JSON uses: `2017-08-24T04:38:34+0000`,
+/// `2020-07-02T22:04:47+02:00`, `2019-06-23T06:06:29Z`, `2018-05-28T16:40:08` (read as UTC),
+/// fractional seconds, a space instead of `T`, and a bare date (midnight UTC).
+pub fn parse_iso(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if s.len() < 10 || !s.is_char_boundary(10) {
+        return None;
+    }
+    let date = NaiveDate::parse_from_str(&s[..10], "%Y-%m-%d").ok()?;
+    let rest = &s[10..];
+    if rest.is_empty() {
+        return Some(Utc.from_utc_datetime(&date.and_time(NaiveTime::MIN)));
+    }
+    let rest = rest.strip_prefix(['T', 't', ' '])?;
+    // Split the clock from the zone.
+    let zone_at = rest
+        .char_indices()
+        .find(|(_, c)| matches!(c, 'Z' | 'z' | '+' | '-'))
+        .map_or(rest.len(), |(i, _)| i);
+    let (clock, zone) = rest.split_at(zone_at);
+    let clock = clock.trim();
+    let time = NaiveTime::parse_from_str(clock, "%H:%M:%S%.f")
+        .or_else(|_| NaiveTime::parse_from_str(clock, "%H:%M"))
+        .ok()?;
+    let naive = date.and_time(time);
+    let offset_secs = parse_offset(zone.trim())?;
+    let utc = naive - chrono::Duration::seconds(i64::from(offset_secs));
+    Some(Utc.from_utc_datetime(&utc))
+}
+
+fn parse_offset(zone: &str) -> Option<i32> {
+    if zone.is_empty() || zone.eq_ignore_ascii_case("z") {
+        return Some(0);
+    }
+    let (sign, digits) = match zone.as_bytes().first()? {
+        b'+' => (1, &zone[1..]),
+        b'-' => (-1, &zone[1..]),
+        _ => return None,
+    };
+    let digits: String = digits.chars().filter(|c| *c != ':').collect();
+    if !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let (h, m) = match digits.len() {
+        2 => (digits.parse::<i32>().ok()?, 0),
+        4 => (digits[..2].parse::<i32>().ok()?, digits[2..].parse().ok()?),
+        _ => return None,
+    };
+    if h > 14 || m > 59 {
+        return None;
+    }
+    Some(sign * (h * 3600 + m * 60))
+}
+
+/// Converts a wall-clock time in Germany (CET/CEST, EU daylight-saving rules since 1996) to UTC.
+pub fn berlin_to_utc(local: NaiveDateTime) -> DateTime<Utc> {
+    let year = local.year();
+    // Summer time runs from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last
+    // Sunday of October, i.e. 02:00 CET to 03:00 CEST.
+    let start = last_sunday(year, 3).and_hms_opt(2, 0, 0);
+    let end = last_sunday(year, 10).and_hms_opt(3, 0, 0);
+    let summer = matches!((start, end), (Some(s), Some(e)) if local >= s && local < e);
+    let offset = if summer { 2 } else { 1 };
+    Utc.from_utc_datetime(&(local - chrono::Duration::hours(offset)))
+}
+
+fn last_sunday(year: i32, month: u32) -> NaiveDate {
+    let next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)
+    };
+    let mut d = next.and_then(|d| d.pred_opt()).unwrap_or(NaiveDate::MIN);
+    while d.weekday() != Weekday::Sun && d > NaiveDate::MIN {
+        d = d.pred_opt().unwrap_or(NaiveDate::MIN);
+    }
+    d
+}
+
+/// Month number of an English or German month name or abbreviation ("Nov", "Okt", "März").
+pub fn month_number(name: &str) -> Option<u32> {
+    let n = name.trim_end_matches('.').to_lowercase();
+    let n = n.as_str();
+    let m = match n.get(..3).unwrap_or(n) {
+        "jan" | "jän" => 1,
+        "feb" => 2,
+        "mar" | "mär" | "mrz" => 3,
+        "apr" => 4,
+        "may" | "mai" => 5,
+        "jun" => 6,
+        "jul" => 7,
+        "aug" => 8,
+        "sep" => 9,
+        "oct" | "okt" => 10,
+        "nov" => 11,
+        "dec" | "dez" => 12,
+        _ => return None,
+    };
+    Some(m)
+}
+
+/// A two-digit year as printed on wires (`13` → 2013, `98` → 1998).
+pub fn expand_year(yy: i32) -> i32 {
+    match yy {
+        0..=69 => 2000 + yy,
+        70..=99 => 1900 + yy,
+        _ => yy,
+    }
+}
+
+/// Cleans one line or paragraph of wire text: control characters removed, whitespace collapsed.
+pub fn clean_line(s: &str) -> String {
+    collapse_ws(&clean_controls(s))
+}
+
+/// Splits plain text into paragraphs at blank lines; lines inside a paragraph are joined with a
+/// space. With `lines_are_paragraphs`, every non-empty line is a paragraph (ninjs `body_text`
+/// with single newlines).
+pub fn text_paragraphs(text: &str, lines_are_paragraphs: bool) -> Vec<String> {
+    let text = clean_controls(text);
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for line in text.lines() {
+        if line.trim().is_empty() || lines_are_paragraphs {
+            push_para(&mut cur, &mut out);
+            if lines_are_paragraphs {
+                cur.push_str(line);
+                push_para(&mut cur, &mut out);
+            }
+            continue;
+        }
+        cur.push(' ');
+        cur.push_str(line);
+    }
+    push_para(&mut cur, &mut out);
+    out
+}
+
+fn push_para(cur: &mut String, out: &mut Vec<String>) {
+    let p = collapse_ws(cur);
+    if !p.is_empty() {
+        out.push(p);
+    }
+    cur.clear();
+}
+
+/// True when a line looks like a row of a table (results, prices, standings, form guides).
+pub fn is_table_line(line: &str) -> bool {
+    let t = line.trim();
+    if t.is_empty() {
+        return false;
+    }
+    if t.matches('|').count() >= 2 || t.matches(';').count() >= 3 || t.contains('\u{8}') {
+        return true;
+    }
+    // Columns separated by runs of spaces.
+    let gaps = t.split("  ").filter(|s| !s.trim().is_empty()).count();
+    if gaps >= 3 {
+        return true;
+    }
+    let words: Vec<&str> = t.split_whitespace().collect();
+    // Sports scores ("2:1", "6:4,"): one in a short line, or several anywhere.
+    let scores = words.iter().filter(|w| is_score(w)).count();
+    if scores >= 2 || (scores == 1 && words.len() <= 12) {
+        return true;
+    }
+    let numeric = words
+        .iter()
+        .filter(|w| w.chars().any(|c| c.is_ascii_digit()))
+        .count();
+    // Short lines dominated by numbers ("3.00 Dream Kisses", "1. Bayern 18").
+    (words.len() <= 8 && numeric * 2 >= words.len() && !t.ends_with('.'))
+        || (words.len() >= 3 && numeric * 10 >= words.len() * 6)
+}
+
+fn is_score(w: &str) -> bool {
+    let w = w.trim_matches(|c: char| !c.is_ascii_digit());
+    let Some((a, b)) = w.split_once(':') else {
+        return false;
+    };
+    !a.is_empty()
+        && a.len() <= 2
+        && !b.is_empty()
+        && b.len() <= 2
+        && a.chars().all(|c| c.is_ascii_digit())
+        && b.chars().all(|c| c.is_ascii_digit())
+}
+
+/// True when the text is mostly tabular: at least half of its non-empty lines are table rows
+/// and there is little running prose (fewer than three sentences of twelve words or more).
+pub fn is_tabular<'a>(lines: impl IntoIterator<Item = &'a str>) -> bool {
+    let mut total = 0usize;
+    let mut table = 0usize;
+    let mut prose = 0usize;
+    for line in lines {
+        if line.trim().is_empty() {
+            continue;
+        }
+        total += 1;
+        if is_table_line(line) {
+            table += 1;
+        } else if line.split_whitespace().count() >= 12 {
+            prose += 1;
+        }
+    }
+    total > 0 && table * 2 >= total && prose < 3
+}
+
+/// Title-cases an all-capitals place name ("BUENOS AIRES" → "Buenos Aires"); other text is
+/// returned as is.
+pub fn title_case_caps(s: &str) -> String {
+    if s.chars().any(|c| c.is_lowercase()) {
+        // Mixed text ("PAUL BYRNE and JO ROE"): title-case the all-capital words only.
+        return s
+            .split(' ')
+            .map(|w| {
+                if w.chars().filter(|c| c.is_alphabetic()).count() > 1
+                    && !w.chars().any(char::is_lowercase)
+                {
+                    title_case_caps(w)
+                } else {
+                    w.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut start = true;
+    for c in s.chars() {
+        if start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        start = !c.is_alphanumeric() && c != '\'';
+    }
+    out
+}
+
+/// The place of a dateline at the start of a paragraph: `KYIV, Ukraine (AP) — ...` → `Kyiv`,
+/// `Berlin (dpa) - ...` → `Berlin`, `BRISBANE, Oct 12 AAP - ...` → `Brisbane`.
+pub fn dateline_place(para: &str) -> Option<String> {
+    let head: String = para.chars().take(80).collect();
+    let cut = head.find(" (").or_else(|| head.find(" AAP -"))?;
+    let before = &head[..cut];
+    if before.is_empty() || before.split_whitespace().count() > 6 {
+        return None;
+    }
+    // "(AP)", "(dpa)", "(dpa/lni)", "(tca/dpa)", "(Reuters)" are agency credits.
+    if head[cut..].starts_with(" (") {
+        let close = head[cut..].find(')')?;
+        let inner = &head[cut + 2..cut + close];
+        if inner.is_empty() || inner.len() > 20 || inner.contains(' ') {
+            return None;
+        }
+        let after = head[cut + close + 1..].trim_start();
+        if !after.starts_with(['-', '—', '–', '_', ':']) {
+            return None;
+        }
+    }
+    let place = before.split(',').next()?.trim();
+    if place.is_empty() || !place.chars().next()?.is_uppercase() {
+        return None;
+    }
+    Some(title_case_caps(place))
+}
+
+/// Reads a version number from a JSON string or number.
+pub fn json_u32(v: Option<&serde_json::Value>) -> Option<u32> {
+    match v? {
+        serde_json::Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_shapes() {
+        let t = parse_iso("2017-08-24T04:38:34+0000").unwrap();
+        assert_eq!(t.to_rfc3339(), "2017-08-24T04:38:34+00:00");
+        let t = parse_iso("2020-07-02T22:04:47+02:00").unwrap();
+        assert_eq!(t.to_rfc3339(), "2020-07-02T20:04:47+00:00");
+        assert!(parse_iso("2018-05-28T16:40:08").is_some());
+        assert!(parse_iso("2018-05-28T16:40:08.123Z").is_some());
+        assert!(parse_iso("2018-05-28").is_some());
+        assert!(parse_iso("2018-05-28T16:40:08+99").is_none());
+        assert!(parse_iso("not a date at all").is_none());
+        assert!(parse_iso("2018-05-ü8").is_none());
+    }
+
+    #[test]
+    fn berlin_dst() {
+        let summer = NaiveDate::from_ymd_opt(2024, 9, 25)
+            .unwrap()
+            .and_hms_opt(10, 37, 0)
+            .unwrap();
+        assert_eq!(
+            berlin_to_utc(summer).to_rfc3339(),
+            "2024-09-25T08:37:00+00:00"
+        );
+        let winter = NaiveDate::from_ymd_opt(2024, 11, 21)
+            .unwrap()
+            .and_hms_opt(13, 10, 0)
+            .unwrap();
+        assert_eq!(
+            berlin_to_utc(winter).to_rfc3339(),
+            "2024-11-21T12:10:00+00:00"
+        );
+    }
+
+    #[test]
+    fn datelines_and_tables() {
+        assert_eq!(
+            dateline_place("KYIV, Ukraine (AP) — Russia said").as_deref(),
+            Some("Kyiv")
+        );
+        assert_eq!(
+            dateline_place("Berlin (dpa) - Die").as_deref(),
+            Some("Berlin")
+        );
+        assert_eq!(dateline_place("He said (quietly) that"), None);
+        assert!(is_tabular(["| a | b |", "| c | d |", "Intro"]));
+        assert!(!is_tabular([
+            "The minister said on Tuesday that the talks would continue next week in Geneva."
+        ]));
+    }
+}
