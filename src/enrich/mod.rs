@@ -95,6 +95,11 @@ const GIVEN_NAMES_TXT: &str = include_str!("data/given_names.txt");
 ///
 /// Only the first [`LANG_SAMPLE_BYTES`] bytes are examined; fewer than 12 letters gives `None`.
 pub fn detect_language(text: &str) -> Option<&'static str> {
+    detect_language_whatlang(text)
+}
+
+/// Language of a text by `whatlang` alone (the fallback of [`detect_language`]).
+pub fn detect_language_whatlang(text: &str) -> Option<&'static str> {
     let sample = prefix_at_char_boundary(text, LANG_SAMPLE_BYTES);
     if sample
         .chars()
