@@ -2,8 +2,9 @@
 //!
 //! The field mapping is documented in `docs/ninjs-mapping.md`. What ninjs has no field for goes
 //! into one extension object, `wirefeed`, declared by `docs/wirefeed-ninjs-extension.schema.json`
-//! the way IPTC's extension example does (all of ninjs, plus that property). Turning the extension
-//! off gives output valid against the official schema alone.
+//! (ninjs 2.2) and `docs/wirefeed-ninjs-extension-3.1.schema.json` (ninjs 3.1) the way IPTC's
+//! extension example does (all of ninjs, plus that property). Turning the extension off gives
+//! output valid against the official schema alone. `tests/ninjs_schema.rs` validates both.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};

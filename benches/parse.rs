@@ -1,0 +1,195 @@
+//! Throughput of the parse stage's pure core: [`wirefeed::pipeline::parse_record`] (detect,
+//! parse, enrich) on seed-like scraped items, and of its parts.
+//!
+//! Inputs: the bundled sample items (`src/dev/sample/*.txt`, about 1 KB each) and the invented
+//! ~3 KB stories in `tests/fixtures/scraped/long-*.txt`. Nothing is read from the corpus or seed.
+//!
+//! ```text
+//! cargo bench --bench parse                 # everything
+//! cargo bench --bench parse -- parts/       # only the parts
+//! ```
+//!
+//! Groups:
+//! - `parse_record/<item>`: the whole of parse + enrich per item, throughput in bytes (MB/s);
+//! - `parse_record/all`: every item once per iteration; after it, a line with items/s;
+//! - `parts/<part>`: scraped parse, entities, SimHash, language (with its `whatlang` fallback
+//!   on its own), word counts, over the 3 KB items.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, Throughput};
+use wirefeed::enrich;
+use wirefeed::formats::scraped;
+use wirefeed::pipeline::{self, ParseOptions, RawInput};
+
+/// The benchmark inputs: (name, text).
+fn inputs() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    for dir in ["src/dev/sample", "tests/fixtures/scraped"] {
+        let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+            .expect("input directory")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| {
+                let name = p.file_name().unwrap().to_string_lossy();
+                p.extension().is_some_and(|x| x == "txt")
+                    && (dir == "src/dev/sample" || name.starts_with("long-"))
+            })
+            .collect();
+        paths.sort();
+        for p in paths {
+            let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+            out.push((name, std::fs::read_to_string(&p).expect("readable input")));
+        }
+    }
+    out
+}
+
+fn parse(text: &str) -> usize {
+    let articles = pipeline::parse_record(
+        RawInput {
+            payload: text.as_bytes(),
+            format_hint: None,
+            record_time: None,
+        },
+        &ParseOptions::default(),
+    )
+    .expect("bench inputs parse");
+    articles.len()
+}
+
+fn bench_parse_record(c: &mut Criterion, inputs: &[(String, String)]) {
+    // Build the entity matcher outside the measurement.
+    let _ = enrich::EntityMatcher::global();
+    let mut group = c.benchmark_group("parse_record");
+    for (name, text) in inputs {
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_function(name.as_str(), |b| b.iter(|| parse(black_box(text))));
+    }
+    let total: usize = inputs.iter().map(|(_, t)| t.len()).sum();
+    group.throughput(Throughput::Bytes(total as u64));
+    group.bench_function("all", |b| {
+        b.iter(|| {
+            inputs
+                .iter()
+                .map(|(_, t)| parse(black_box(t)))
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+
+    // Items per second, from a plain timed loop over all inputs; skipped when the command line
+    // names benchmarks and none of them is parse_record.
+    let names: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    if !names.is_empty()
+        && !names
+            .iter()
+            .any(|n| "parse_record/all".contains(n.as_str()))
+    {
+        return;
+    }
+    let rounds = 1000;
+    let t = Instant::now();
+    for _ in 0..rounds {
+        for (_, text) in inputs {
+            black_box(parse(black_box(text)));
+        }
+    }
+    let elapsed = t.elapsed().as_secs_f64();
+    let items = (rounds * inputs.len()) as f64;
+    println!(
+        "parse_record/all: {:.0} items/s, {:.2} µs/item, {:.1} MB/s over {} items of {:.0} bytes on average",
+        items / elapsed,
+        elapsed / items * 1e6,
+        (rounds * total) as f64 / elapsed / 1e6,
+        inputs.len(),
+        total as f64 / inputs.len() as f64,
+    );
+}
+
+fn bench_parts(c: &mut Criterion, inputs: &[(String, String)]) {
+    let long: Vec<&str> = inputs
+        .iter()
+        .filter(|(n, _)| n.starts_with("long-"))
+        .map(|(_, t)| t.as_str())
+        .collect();
+    let bytes: usize = long.iter().map(|t| t.len()).sum();
+    let items: Vec<_> = long
+        .iter()
+        .map(|t| scraped::parse(t).expect("bench input parses"))
+        .collect();
+    let bodies: Vec<String> = items.iter().map(|i| i.body.join("\n")).collect();
+    let matcher = enrich::EntityMatcher::global();
+
+    let mut group = c.benchmark_group("parts");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function("scraped_parse", |b| {
+        b.iter(|| {
+            long.iter()
+                .map(|t| scraped::parse(black_box(t)).map_or(0, |i| i.body.len()))
+                .sum::<usize>()
+        })
+    });
+    group.bench_function("entities", |b| {
+        b.iter(|| {
+            items
+                .iter()
+                .map(|i| {
+                    let mut texts: Vec<&str> = vec![&i.headline];
+                    texts.extend(i.summary.as_deref());
+                    texts.extend(i.body.iter().map(String::as_str));
+                    matcher.find(black_box(&texts)).places.len()
+                })
+                .sum::<usize>()
+        })
+    });
+    group.bench_function("simhash", |b| {
+        b.iter(|| {
+            items
+                .iter()
+                .fold(0u64, |acc, i| acc ^ enrich::simhash(black_box(&i.body)))
+        })
+    });
+    group.bench_function("language", |b| {
+        b.iter(|| {
+            bodies
+                .iter()
+                .filter_map(|t| enrich::detect_language(black_box(t)))
+                .count()
+        })
+    });
+    group.bench_function("language_whatlang", |b| {
+        b.iter(|| {
+            bodies
+                .iter()
+                .filter_map(|t| enrich::detect_language_whatlang(black_box(t)))
+                .count()
+        })
+    });
+    group.bench_function("count_words", |b| {
+        b.iter(|| {
+            items
+                .iter()
+                .map(|i| enrich::count_words(black_box(&i.body)).0)
+                .sum::<u32>()
+        })
+    });
+    group.finish();
+}
+
+fn main() {
+    let mut c = Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .configure_from_args();
+    let inputs = inputs();
+    assert!(inputs.len() >= 7, "bench inputs: {}", inputs.len());
+    bench_parse_record(&mut c, &inputs);
+    bench_parts(&mut c, &inputs);
+    c.final_summary();
+}
