@@ -235,7 +235,7 @@ pub fn enrich_item(
     let language = item
         .language
         .clone()
-        .or_else(|| enrich::detect_language(&item.body.join("\n")).map(str::to_owned));
+        .or_else(|| enrich::detect_language(&language_sample(&item.body)).map(str::to_owned));
     let mut texts: Vec<&str> = Vec::with_capacity(item.body.len() + 2);
     texts.push(&item.headline);
     if let Some(summary) = &item.summary {
@@ -260,6 +260,21 @@ pub fn enrich_item(
         format,
         item,
     })
+}
+
+/// The opening paragraphs, up to the bytes the language detector reads.
+fn language_sample(body: &[String]) -> String {
+    let mut sample = String::with_capacity(enrich::LANG_SAMPLE_BYTES + 64);
+    for p in body {
+        if sample.len() >= enrich::LANG_SAMPLE_BYTES {
+            break;
+        }
+        if !sample.is_empty() {
+            sample.push('\n');
+        }
+        sample.push_str(p);
+    }
+    sample
 }
 
 impl Article {
