@@ -29,6 +29,8 @@ pub enum Command {
     Run(ConfigArgs),
     /// Run everything on an embedded broker with a bundled sample feed and print the articles.
     Dev(DevArgs),
+    /// Re-run a bounded range of the raw topic through the pipeline (backfill) and print a summary.
+    Replay(ReplayArgs),
     /// Parse files (or stdin) and print one ninjs article per line; failures go to stderr.
     Parse(ParseArgs),
     /// Load and validate the configuration, then print it with secrets redacted.
@@ -82,6 +84,29 @@ pub struct DevArgs {
     pub config: ConfigArgs,
 }
 
+/// `wirefeed replay` options.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// Start: an RFC 3339 time, `beginning`, or PARTITION:OFFSET[,PARTITION:OFFSET...].
+    #[arg(long)]
+    pub from: crate::replay::Bound,
+    /// End (exclusive), in the same forms; default: the end of each partition at start.
+    #[arg(long)]
+    pub to: Option<crate::replay::Bound>,
+    /// Consumer group of the replay (running again with the same group resumes it).
+    #[arg(long)]
+    pub group: Option<String>,
+    /// Do not join the dedup group: rely on running `wirefeed run` instances to dedup.
+    #[arg(long)]
+    pub no_dedup: bool,
+    /// How long to wait for the dedup stage to process the replayed records.
+    #[arg(long, default_value = "300s", value_parser = humantime::parse_duration)]
+    pub wait: std::time::Duration,
+    /// Configuration, as for `run`.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
 /// `wirefeed parse` options.
 #[derive(Debug, Args)]
 pub struct ParseArgs {
@@ -129,6 +154,26 @@ pub fn main() -> ExitCode {
             };
             init_logging(&config);
             runtime_result(|| async move { crate::app::run(config).await })
+        }
+        Command::Replay(args) => {
+            let config = match args.config.load() {
+                Ok(c) => c,
+                Err(e) => return config_failure(&e),
+            };
+            init_logging(&config);
+            let options = crate::replay::ReplayOptions {
+                from: args.from,
+                to: args.to,
+                group: args.group,
+                with_dedup: !args.no_dedup,
+                wait: args.wait,
+                progress: true,
+            };
+            runtime_result(|| async move {
+                let summary = crate::replay::run(config, options).await?;
+                println!("{}", summary.line());
+                Ok(())
+            })
         }
         Command::Dev(args) => {
             let config = match args.config.load() {

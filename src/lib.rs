@@ -26,6 +26,7 @@
 //! - [`kafka`]: clients, topics, both stages, dead letters.
 //! - [`app`]: wiring: runs both stages until shutdown; the summary line.
 //! - [`dev`]: `wirefeed dev`: embedded broker and a bundled sample feed.
+//! - [`replay`]: `wirefeed replay`: a bounded range of the raw topic through the pipeline again.
 //! - [`cli`]: the command line.
 
 pub mod app;
@@ -39,3 +40,4 @@ pub mod model;
 pub mod ninjs;
 pub mod offsets;
 pub mod pipeline;
+pub mod replay;

@@ -151,3 +151,25 @@ pub fn subscribe(
     consumer.subscribe(&[&topic])?;
     Ok(consumer)
 }
+
+/// Creates a consumer for a replay: assigned to the given raw partitions at their start offsets,
+/// storing progress in the replay's own group.
+///
+/// # Errors
+/// Fails when librdkafka rejects the configuration or the assignment.
+pub fn assign_range(
+    kafka: &crate::config::KafkaConfig,
+    spec: &super::parse_stage::RangeSpec,
+    context: StageContext,
+) -> KafkaResult<BaseConsumer<StageContext>> {
+    let topic = context.topic.clone();
+    let consumer: BaseConsumer<StageContext> = super::client_config(kafka, super::Role::Consumer)
+        .set("group.id", &spec.group)
+        .create_with_context(context)?;
+    let mut tpl = TopicPartitionList::new();
+    for &(p, start, _) in &spec.partitions {
+        tpl.add_partition_offset(&topic, p, Offset::Offset(start))?;
+    }
+    consumer.assign(&tpl)?;
+    Ok(consumer)
+}

@@ -16,7 +16,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chrono::SecondsFormat;
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::message::{BorrowedMessage, Header, Message, OwnedHeaders};
+use rdkafka::message::{BorrowedMessage, Header, Headers, Message, OwnedHeaders};
 
 use crate::config::{Config, DedupConfig, KafkaConfig, NearDuplicates};
 use crate::model::Article;
@@ -350,7 +350,7 @@ impl DedupLoop<'_> {
                 partition: Some(partition),
                 key: Some(article.id.as_bytes()),
                 payload: &value,
-                headers: Some(state_headers(&article, kind, eligible)),
+                headers: Some(state_headers(&article, kind, eligible, replay_of(msg))),
             },
             Some(token),
         );
@@ -359,7 +359,12 @@ impl DedupLoop<'_> {
 
 /// The dedup state an article implies, as record headers. `indexable` marks articles that other
 /// instances add to their near-duplicate index.
-fn state_headers(article: &Article, kind: &str, indexable: bool) -> OwnedHeaders {
+fn state_headers(
+    article: &Article,
+    kind: &str,
+    indexable: bool,
+    replay: Option<&str>,
+) -> OwnedHeaders {
     let first = article.published.to_rfc3339_opts(SecondsFormat::Secs, true);
     let version_time = article
         .version_time()
@@ -392,5 +397,19 @@ fn state_headers(article: &Article, kind: &str, indexable: bool) -> OwnedHeaders
             value: Some(first.as_str()),
         });
     }
+    if let Some(replay) = replay {
+        h = h.insert(Header {
+            key: headers::REPLAY,
+            value: Some(replay),
+        });
+    }
     h
+}
+
+/// The replay id a keyed record carries, if it came from `wirefeed replay`.
+fn replay_of<'a>(msg: &'a BorrowedMessage<'_>) -> Option<&'a str> {
+    msg.headers()?
+        .iter()
+        .find(|h| h.key == headers::REPLAY)
+        .and_then(|h| std::str::from_utf8(h.value?).ok())
 }

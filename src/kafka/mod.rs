@@ -55,6 +55,8 @@ pub mod headers {
     pub const VERSION: &str = "wirefeed.version";
     /// Articles: content fingerprint (16 hex digits).
     pub const FINGERPRINT: &str = "wirefeed.fingerprint";
+    /// Keyed records and articles of a replay: the replay's id.
+    pub const REPLAY: &str = "wirefeed.replay";
     /// Articles: `new` or `update`.
     pub const KIND: &str = "wirefeed.kind";
     /// Articles: id of the first copy, when this article is a near-duplicate of it.
@@ -235,6 +237,8 @@ fn check_topology(kafka: &KafkaConfig) -> anyhow::Result<()> {
 pub struct Stats {
     /// Raw records consumed by the parse stage and fully handled (outputs acknowledged).
     pub records: AtomicU64,
+    /// Raw records a replay read but skipped (outside its time range).
+    pub skipped: AtomicU64,
     /// Articles parsed and handed to the keyed topic.
     pub parsed: AtomicU64,
     /// Keyed records handled by the dedup stage.

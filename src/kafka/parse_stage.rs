@@ -49,6 +49,8 @@ struct Job {
 
 /// A record waiting for its parse result, in consumption order.
 struct Pending {
+    /// A record outside a replay's time range: completes with no output and is not counted.
+    skip: bool,
     partition: i32,
     offset: i64,
     epoch: u64,
@@ -218,21 +220,68 @@ pub fn record_time(msg: &BorrowedMessage<'_>) -> Option<DateTime<Utc>> {
 /// # Errors
 /// Fails on client creation errors (bad configuration); broker trouble is retried, not returned.
 pub fn run(config: &Config, stats: &Stats, shutdown: &AtomicBool) -> anyhow::Result<()> {
+    run_with(config, stats, shutdown, Source::Group)
+}
+
+/// Where the parse stage takes its records from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// The raw topic, through the stage's consumer group (normal operation).
+    Group,
+    /// A bounded range of the raw topic under its own group, for replays: the stage stops once
+    /// every partition reached its end and every output is acknowledged.
+    Range(RangeSpec),
+}
+
+/// A bounded range of the raw topic.
+#[derive(Debug, Clone)]
+pub struct RangeSpec {
+    /// Consumer group that stores the replay's progress.
+    pub group: String,
+    /// Per partition: (first offset, end offset exclusive).
+    pub partitions: Vec<(i32, i64, i64)>,
+    /// Records with a timestamp before this (ms) are skipped (the start lookup is verified, but
+    /// a broker may still hand out earlier records).
+    pub since_ms: Option<i64>,
+    /// Records with a timestamp at or after this (ms) are skipped.
+    pub until_ms: Option<i64>,
+    /// Written as the `wirefeed.replay` header on every output, so the replay's articles can be
+    /// counted downstream.
+    pub replay_id: String,
+}
+
+/// Runs the parse stage on `source`. With [`Source::Range`] it returns once the range is done.
+///
+/// # Errors
+/// Fails on client creation errors (bad configuration); broker trouble is retried, not returned.
+pub fn run_with(
+    config: &Config,
+    stats: &Stats,
+    shutdown: &AtomicBool,
+    source: Source,
+) -> anyhow::Result<()> {
     let kafka = &config.kafka;
     let shared = Arc::new(Shared::default());
     let mut sink = Sink::new(kafka, shared.clone())?;
-    let consumer = stage_consumer::subscribe(
-        kafka,
-        &kafka.parse_group(),
-        StageContext {
-            stage: "parse",
-            topic: kafka.topics.raw.clone(),
-            shared: shared.clone(),
-            drain_timeout: config.pipeline.drain_timeout,
-            hooks: Box::new(NoHooks),
-        },
-    )
-    .context("creating the parse stage consumer")?;
+    let context = StageContext {
+        stage: "parse",
+        topic: kafka.topics.raw.clone(),
+        shared: shared.clone(),
+        drain_timeout: config.pipeline.drain_timeout,
+        hooks: Box::new(NoHooks),
+    };
+    let (consumer, range) = match &source {
+        Source::Group => (
+            stage_consumer::subscribe(kafka, &kafka.parse_group(), context)
+                .context("creating the parse stage consumer")?,
+            None,
+        ),
+        Source::Range(spec) => (
+            stage_consumer::assign_range(kafka, spec, context)
+                .context("creating the replay consumer")?,
+            Some(RangeState::new(spec, &shared)),
+        ),
+    };
     let options = ParseOptions {
         max_item_bytes: config.pipeline.max_item_bytes,
     };
@@ -247,23 +296,29 @@ pub fn run(config: &Config, stats: &Stats, shutdown: &AtomicBool) -> anyhow::Res
         shared: &shared,
         jobs,
         pending: VecDeque::new(),
+        range,
     };
     tracing::info!(
         topic = %kafka.topics.raw,
-        group = %kafka.parse_group(),
         workers = config.pipeline.worker_count(),
+        replay = matches!(source, Source::Range(_)),
         "Parse stage started"
     );
     while !shutdown.load(Ordering::Relaxed) {
         sink.resend_failed();
         stage.emit_ready(&sink, Duration::ZERO);
         stage_consumer::store_committable(&consumer, &shared, &kafka.topics.raw);
+        if stage.range_done() {
+            break;
+        }
         if stage.pending.len() >= config.pipeline.max_in_flight
             || shared.tracker().pending_records() >= config.pipeline.max_in_flight
         {
             // Backpressure: wait for the oldest result or for acknowledgements.
             stage.emit_ready(&sink, Duration::from_millis(5));
-            let _ = consumer.poll(Duration::ZERO).map(|m| stage.accept(m));
+            if let Some(m) = consumer.poll(Duration::ZERO) {
+                stage.accept(m);
+            }
             continue;
         }
         let timeout = if stage.pending.is_empty() {
@@ -297,9 +352,41 @@ pub fn run(config: &Config, stats: &Stats, shutdown: &AtomicBool) -> anyhow::Res
             tracing::error!("A parser thread panicked");
         }
     }
-    consumer.unsubscribe();
+    if matches!(source, Source::Group) {
+        consumer.unsubscribe();
+    }
     tracing::info!("Parse stage stopped");
     Ok(())
+}
+
+/// Progress through a bounded range.
+struct RangeState {
+    /// Partition → (epoch, end offset exclusive).
+    ends: std::collections::HashMap<i32, (u64, i64)>,
+    /// Partition → next offset to read.
+    next: std::collections::HashMap<i32, i64>,
+    since_ms: Option<i64>,
+    until_ms: Option<i64>,
+    replay_id: String,
+}
+
+impl RangeState {
+    fn new(spec: &RangeSpec, shared: &Shared) -> Self {
+        let mut tracker = shared.tracker();
+        let mut ends = std::collections::HashMap::new();
+        let mut next = std::collections::HashMap::new();
+        for &(p, start, end) in &spec.partitions {
+            ends.insert(p, (tracker.assign(p), end));
+            next.insert(p, start);
+        }
+        RangeState {
+            ends,
+            next,
+            since_ms: spec.since_ms,
+            until_ms: spec.until_ms,
+            replay_id: spec.replay_id.clone(),
+        }
+    }
 }
 
 /// The parse stage's loop state.
@@ -309,6 +396,7 @@ struct ParseLoop<'a> {
     shared: &'a Shared,
     jobs: Sender<Job>,
     pending: VecDeque<Pending>,
+    range: Option<RangeState>,
 }
 
 impl ParseLoop<'_> {
@@ -326,6 +414,42 @@ impl ParseLoop<'_> {
             tracing::warn!(partition, "Record of an unassigned partition ignored");
             return;
         };
+        if let Some(range) = &mut self.range {
+            let end = range.ends.get(&partition).map_or(0, |&(_, end)| end);
+            if msg.offset() >= end {
+                return;
+            }
+            range.next.insert(partition, msg.offset() + 1);
+            let ts = msg.timestamp().to_millis();
+            let before = range.since_ms.zip(ts).is_some_and(|(since, ts)| ts < since);
+            let after = range
+                .until_ms
+                .zip(ts)
+                .is_some_and(|(until, ts)| ts >= until);
+            if before || after {
+                // Outside the requested time range: done in its turn, with no output.
+                let (reply, result) = crossbeam_channel::bounded(1);
+                reply
+                    .send(Parsed {
+                        payload: Vec::new(),
+                        outcome: Err(Rejection::new(
+                            RejectReason::NotNews,
+                            "outside the replay range",
+                        )),
+                    })
+                    .ok();
+                self.pending.push_back(Pending {
+                    partition,
+                    offset: msg.offset(),
+                    epoch,
+                    key: None,
+                    headers: Vec::new(),
+                    result,
+                    skip: true,
+                });
+                return;
+            }
+        }
         let headers = copy_headers(&msg);
         let hint = headers
             .iter()
@@ -346,11 +470,25 @@ impl ParseLoop<'_> {
             key: msg.key().map(<[u8]>::to_vec),
             headers,
             result,
+            skip: false,
         });
         // Workers live as long as the loop; a closed queue means they panicked.
         if self.jobs.send(job).is_err() {
             tracing::error!("Parser threads are gone");
         }
+    }
+
+    /// True once a range run consumed its whole range and every output is acknowledged.
+    fn range_done(&self) -> bool {
+        let Some(range) = &self.range else {
+            return false;
+        };
+        self.pending.is_empty()
+            && self.shared.tracker().pending_records() == 0
+            && range
+                .ends
+                .iter()
+                .all(|(p, &(_, end))| range.next.get(p).is_some_and(|&n| n >= end))
     }
 
     /// Produces the outputs of the oldest records whose results are ready, waiting up to `wait`
@@ -391,6 +529,17 @@ impl ParseLoop<'_> {
     }
 
     fn emit(&mut self, sink: &Sink, rec: Pending, parsed: Parsed) {
+        if rec.skip {
+            if self
+                .shared
+                .tracker()
+                .begin(rec.partition, rec.epoch, rec.offset, 0)
+                .is_some()
+            {
+                Stats::add(&self.stats.skipped, 1);
+            }
+            return;
+        }
         let topics = &self.config.kafka.topics;
         let outputs = match &parsed.outcome {
             Ok(out) => out.keyed.len() as u32 + u32::from(out.partial.is_some()),
@@ -409,13 +558,19 @@ impl ParseLoop<'_> {
             Ok(out) => {
                 Stats::add(&self.stats.parsed, out.keyed.len() as u64);
                 for k in &out.keyed {
+                    let headers = self.range.as_ref().map(|r| {
+                        OwnedHeaders::new().insert(Header {
+                            key: headers::REPLAY,
+                            value: Some(r.replay_id.as_str()),
+                        })
+                    });
                     sink.send(
                         OutRecord {
                             topic: &topics.keyed,
                             partition: None,
                             key: Some(k.key.as_bytes()),
                             payload: &k.value,
-                            headers: None,
+                            headers,
                         },
                         Some(token),
                     );
