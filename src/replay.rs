@@ -162,7 +162,11 @@ pub fn plan(config: &Config, from: &Bound, to: Option<&Bound>) -> anyhow::Result
         Bound::Offsets(list) => Some(list.iter().copied().collect()),
         _ => None,
     };
-    if let Some(p) = explicit.iter().flat_map(|e| e.keys()).find(|&&p| p >= count) {
+    if let Some(p) = explicit
+        .iter()
+        .flat_map(|e| e.keys())
+        .find(|&&p| p >= count)
+    {
         bail!("partition {p} does not exist: {topic} has {count} partitions");
     }
     let since_ms = match from {

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
-use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::consumer::Consumer;
 use rdkafka::message::{Headers, Message};
 use rdkafka::{Offset, TopicPartitionList};
 
@@ -45,7 +45,7 @@ pub fn start(
 
 fn follow(
     kafka: &KafkaConfig,
-    consumer: &BaseConsumer,
+    consumer: &restore::Reader,
     window: Duration,
     index: &Mutex<NearDupIndex>,
     stop: &AtomicBool,

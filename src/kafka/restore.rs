@@ -16,7 +16,8 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::client::ClientContext;
+use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Headers, Message};
 use rdkafka::{Offset, TopicPartitionList};
@@ -74,23 +75,40 @@ fn header_map<'a>(msg: &'a BorrowedMessage<'_>) -> HashMap<&'a str, &'a [u8]> {
         .unwrap_or_default()
 }
 
+/// Client context of readers: reaching the end of a partition is how they know they are done,
+/// not an error worth a log line.
+pub struct ReaderContext;
+
+impl ClientContext for ReaderContext {
+    fn error(&self, error: KafkaError, reason: &str) {
+        if !matches!(error, KafkaError::PartitionEOF(_)) {
+            tracing::warn!(cause = %error, reason, "Reader error");
+        }
+    }
+}
+
+impl ConsumerContext for ReaderContext {}
+
+/// A consumer reading partitions by assignment (no group membership, no commits).
+pub type Reader = BaseConsumer<ReaderContext>;
+
 /// A consumer for reading partitions by assignment (no group membership, no commits).
 ///
 /// # Errors
 /// When librdkafka rejects the configuration.
-pub fn reader(kafka: &KafkaConfig, purpose: &str) -> anyhow::Result<BaseConsumer> {
+pub fn reader(kafka: &KafkaConfig, purpose: &str) -> anyhow::Result<Reader> {
     Ok(client_config(kafka, Role::Admin)
         .set("group.id", format!("{}-{purpose}", kafka.application_id))
         .set("enable.auto.commit", "false")
         .set("enable.auto.offset.store", "false")
         .set("enable.partition.eof", "true")
         .set("fetch.wait.max.ms", "100")
-        .create()?)
+        .create_with_context(ReaderContext)?)
 }
 
 /// Timestamp (ms) of the record at `offset`, or `None` when it cannot be read within `timeout`.
 fn timestamp_at(
-    consumer: &BaseConsumer,
+    consumer: &Reader,
     topic: &str,
     partition: i32,
     offset: i64,
@@ -117,7 +135,7 @@ fn timestamp_at(
 /// `offsets_for_times` answer when the record before it is verifiably older, else the partition
 /// start. Returns (offset, fell back).
 pub fn verified_start(
-    consumer: &BaseConsumer,
+    consumer: &Reader,
     topic: &str,
     partition: i32,
     since_ms: i64,

@@ -240,6 +240,21 @@ pub fn read_until(
     out
 }
 
+/// Reads every record `topic` holds now (up to its current end offsets).
+pub fn read_all(bootstrap: &str, topic: &str, partitions: i32) -> Vec<Rec> {
+    let total: i64 = end_offsets(bootstrap, topic, partitions).values().sum();
+    let out = read_until(
+        bootstrap,
+        topic,
+        partitions,
+        Duration::from_secs(300),
+        Duration::ZERO,
+        |r| r.len() as i64 >= total,
+    );
+    assert_eq!(out.len() as i64, total, "read all of {topic}");
+    out
+}
+
 /// Polls `cond` every 100 ms until it holds or `timeout` passes; returns whether it held.
 pub fn wait_for(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + timeout;
