@@ -56,7 +56,9 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use metrics::{Unit, counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
+use metrics::{
+    Unit, counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram,
+};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use rdkafka::statistics::Statistics;
 
@@ -725,7 +727,11 @@ impl Readiness {
                 ready &= reachable;
                 text.push_str(&format!(
                     "broker: {} (last contact {}s ago{})\n",
-                    if reachable { "reachable" } else { "unreachable" },
+                    if reachable {
+                        "reachable"
+                    } else {
+                        "unreachable"
+                    },
                     ago.as_secs(),
                     if reachable {
                         String::new()
