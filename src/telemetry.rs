@@ -104,6 +104,28 @@ pub mod names {
     pub const PARTITIONS_ASSIGNED: &str = "wirefeed_partitions_assigned";
     /// Gauge `{version}`: always 1; carries the build version.
     pub const BUILD_INFO: &str = "wirefeed_build_info";
+
+    /// Every metric name above.
+    pub const ALL: &[&str] = &[
+        RECORDS_CONSUMED,
+        ITEMS_PARSED,
+        PARSE_DURATION,
+        ARTICLES_PRODUCED,
+        DUPLICATES,
+        NEAR_DUPLICATES,
+        DEAD_LETTERS,
+        PUBLICATION_TO_ARTICLE,
+        RECORD_TO_ARTICLE,
+        CONSUMER_LAG,
+        RESTORE_DURATION,
+        RESTORE_ENTRIES,
+        RESTORE_RECORDS,
+        RESTORES,
+        PARSE_PENDING,
+        IN_FLIGHT_OUTPUTS,
+        PARTITIONS_ASSIGNED,
+        BUILD_INFO,
+    ];
 }
 
 /// Upper bounds of the parse-time buckets (seconds): 100 µs to 5 s.

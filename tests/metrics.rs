@@ -365,3 +365,116 @@ fn check_config_never_prints_secrets() {
         }
     }
 }
+
+fn repo_file(path: &str) -> String {
+    std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The Grafana dashboard parses, queries only metrics wirefeed exports, and uses the data source
+/// the provisioning defines.
+#[test]
+fn dashboard_queries_exported_metrics() {
+    let dashboard: serde_json::Value =
+        serde_json::from_str(&repo_file("deploy/grafana/dashboards/wirefeed.json")).unwrap();
+    let datasources = repo_file("deploy/grafana/provisioning/datasources/prometheus.yml");
+    let mut exprs = Vec::new();
+    for panel in dashboard["panels"].as_array().unwrap() {
+        for target in panel["targets"].as_array().into_iter().flatten() {
+            let uid = target["datasource"]["uid"].as_str().unwrap();
+            assert!(datasources.contains(&format!("uid: {uid}")), "{uid}");
+            exprs.push(target["expr"].as_str().unwrap().to_owned());
+        }
+    }
+    assert!(exprs.len() >= 15, "{} queries", exprs.len());
+    let mut used = std::collections::BTreeSet::new();
+    for expr in &exprs {
+        let mut rest = expr.as_str();
+        while let Some(at) = rest.find("wirefeed_") {
+            let name: String = rest[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            rest = &rest[at + name.len()..];
+            let base = ["_bucket", "_sum", "_count"]
+                .iter()
+                .find_map(|s| name.strip_suffix(s))
+                .filter(|b| names::ALL.contains(b))
+                .unwrap_or(&name);
+            assert!(names::ALL.contains(&base), "{name} in {expr}");
+            used.insert(base.to_owned());
+        }
+    }
+    for name in [
+        names::RECORDS_CONSUMED,
+        names::ARTICLES_PRODUCED,
+        names::DUPLICATES,
+        names::NEAR_DUPLICATES,
+        names::DEAD_LETTERS,
+        names::PARSE_DURATION,
+        names::RECORD_TO_ARTICLE,
+        names::PUBLICATION_TO_ARTICLE,
+        names::CONSUMER_LAG,
+        names::RESTORE_DURATION,
+    ] {
+        assert!(used.contains(name), "the dashboard shows {name}");
+    }
+}
+
+/// Prometheus scrapes every wirefeed service of the compose file on its metrics port, and the
+/// compose services mount the deploy files that exist.
+#[test]
+fn compose_monitoring_matches_the_instances() {
+    use yaml_rust2::YamlLoader;
+    let compose = YamlLoader::load_from_str(&repo_file("docker-compose.yml"))
+        .unwrap()
+        .remove(0);
+    let prometheus = YamlLoader::load_from_str(&repo_file("deploy/prometheus.yml"))
+        .unwrap()
+        .remove(0);
+    let targets: Vec<&str> = prometheus["scrape_configs"][0]["static_configs"][0]["targets"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    let listen = compose["x-wirefeed"]["environment"]["WIREFEED_METRICS__LISTEN"]
+        .as_str()
+        .unwrap();
+    let port = listen.rsplit_once(':').unwrap().1;
+    let services = compose["services"].as_hash().unwrap();
+    let instances: Vec<&str> = services
+        .keys()
+        .filter_map(|k| k.as_str())
+        .filter(|k| k.starts_with("wirefeed-"))
+        .collect();
+    assert_eq!(instances.len(), 2);
+    for instance in &instances {
+        assert!(
+            targets.contains(&format!("{instance}:{port}").as_str()),
+            "{instance} scraped: {targets:?}"
+        );
+        let ports = compose["services"][*instance]["ports"].as_vec().unwrap();
+        assert!(
+            ports
+                .iter()
+                .any(|p| p.as_str().unwrap().ends_with(&format!(":{port}"))),
+            "{instance} publishes its metrics port"
+        );
+    }
+    for (service, image) in [
+        ("prometheus", "prom/prometheus:"),
+        ("grafana", "grafana/grafana:"),
+    ] {
+        let s = &compose["services"][service];
+        assert!(s["image"].as_str().unwrap().starts_with(image));
+        for volume in s["volumes"].as_vec().unwrap() {
+            let host = volume.as_str().unwrap().split(':').next().unwrap();
+            let path = format!("{}/{host}", env!("CARGO_MANIFEST_DIR"));
+            assert!(
+                std::path::Path::new(&path).exists(),
+                "{service} mounts {host}"
+            );
+        }
+    }
+}
