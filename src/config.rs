@@ -96,6 +96,8 @@ pub struct Config {
     pub output: OutputConfig,
     /// Logging.
     pub log: LogConfig,
+    /// Prometheus metrics and health endpoints.
+    pub metrics: MetricsConfig,
 }
 
 /// `[kafka]`
@@ -251,6 +253,37 @@ pub struct LogConfig {
     pub level: String,
 }
 
+/// `[metrics]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Address of the HTTP endpoint (`/metrics`, `/healthz`, `/readyz`), as `IP:port`; empty
+    /// turns the endpoint off.
+    pub listen: String,
+}
+
+impl MetricsConfig {
+    /// The address to listen on, or `None` when the endpoint is off.
+    ///
+    /// # Errors
+    /// [`ConfigError::Key`] when `listen` is neither empty nor an `IP:port` address.
+    pub fn listen_addr(&self) -> Result<Option<std::net::SocketAddr>, ConfigError> {
+        let listen = self.listen.trim();
+        if listen.is_empty() {
+            return Ok(None);
+        }
+        listen.parse().map(Some).map_err(|_| {
+            key_error(
+                "metrics.listen",
+                format!(
+                    "{listen:?} is not an IP:port address (e.g. 0.0.0.0:9898 or [::]:9898; \
+                     port 0 picks a free port; empty turns the endpoint off)"
+                ),
+            )
+        })
+    }
+}
+
 /// Where configuration comes from.
 #[derive(Debug, Default, Clone)]
 pub struct Sources<'a> {
@@ -402,6 +435,7 @@ impl Config {
         if self.dedup.restore_timeout.is_zero() {
             return Err(key_error("dedup.restore_timeout", "must be positive"));
         }
+        self.metrics.listen_addr()?;
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
             return Err(key_error(
                 "log.level",
@@ -440,6 +474,12 @@ pub fn is_secret(name: &str) -> bool {
         "ssl_key",
         "token",
         "credential",
+        // Passphrases of private keys (sasl.oauthbearer.assertion.private.key.passphrase).
+        "passphrase",
+        // sasl.oauthbearer.assertion.private.key.{pem,file}.
+        "private.key",
+        // Holds client secrets or unsecured-JWT claims.
+        "sasl.oauthbearer.config",
     ]
     .iter()
     .any(|s| name.contains(s))
@@ -604,6 +644,8 @@ mod tests {
             ),
             (&[], &["kafka.partitions=0"], "kafka.partitions"),
             (&[], &["log.format=xml"], "log.format"),
+            (&[], &["metrics.listen=localhost:9898"], "metrics.listen"),
+            (&[], &["metrics.listen=0.0.0.0"], "metrics.listen"),
         ];
         for (env, sets, key) in cases {
             let err = load(env, sets).unwrap_err().to_string();
@@ -613,6 +655,65 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("bootstrap_server"), "{err}");
+    }
+
+    #[test]
+    fn metrics_listen_parses_or_turns_off() {
+        let c = load(&[], &[]).unwrap();
+        assert_eq!(
+            c.metrics.listen_addr().unwrap(),
+            Some("0.0.0.0:9898".parse().unwrap())
+        );
+        let c = load(&[("WIREFEED_METRICS__LISTEN", "")], &[]).unwrap();
+        assert_eq!(c.metrics.listen_addr().unwrap(), None);
+        let c = load(&[], &["metrics.listen=[::1]:0"]).unwrap();
+        assert_eq!(
+            c.metrics.listen_addr().unwrap(),
+            Some("[::1]:0".parse().unwrap())
+        );
+    }
+
+    /// Every librdkafka property that carries a credential for SASL (PLAIN, SCRAM, OAUTHBEARER)
+    /// or SSL is redacted; the names and paths around them stay visible.
+    #[test]
+    fn secrets_are_redacted() {
+        let secrets = [
+            "sasl.password",
+            "ssl.key.password",
+            "ssl.key.pem",
+            "ssl.key.location",
+            "ssl.keystore.password",
+            "sasl.oauthbearer.client.secret",
+            "sasl.oauthbearer.config",
+            "sasl.oauthbearer.assertion.private.key.passphrase",
+            "sasl.oauthbearer.assertion.private.key.pem",
+            "sasl.oauthbearer.assertion.private.key.file",
+        ];
+        for name in secrets {
+            assert!(is_secret(name), "{name} is a secret");
+        }
+        for name in [
+            "sasl.username",
+            "sasl.mechanism",
+            "security.protocol",
+            "ssl.ca.location",
+            "ssl.certificate.location",
+            "ssl.endpoint.identification.algorithm",
+        ] {
+            assert!(!is_secret(name), "{name} is not a secret");
+        }
+        let sets: Vec<String> = secrets
+            .iter()
+            .enumerate()
+            .map(|(i, name)| format!("kafka.properties.{name}=s3cret-{i}"))
+            .chain(["kafka.consumer.sasl.password=s3cret-consumer".to_owned()])
+            .chain(["kafka.producer.ssl.key.password=s3cret-producer".to_owned()])
+            .chain(["kafka.properties.sasl.username=alice".to_owned()])
+            .collect();
+        let sets: Vec<&str> = sets.iter().map(String::as_str).collect();
+        let shown = load(&[], &sets).unwrap().to_redacted_toml();
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("alice"), "{shown}");
     }
 
     #[test]

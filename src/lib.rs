@@ -24,6 +24,7 @@
 //! - [`offsets`]: contiguous offset tracking (pure).
 //! - [`config`]: the TOML configuration, environment and flag overrides, validation.
 //! - [`kafka`]: clients, topics, both stages, dead letters.
+//! - [`telemetry`]: Prometheus metrics as typed events, readiness, `/metrics` `/healthz` `/readyz`.
 //! - [`app`]: wiring: runs both stages until shutdown; the summary line.
 //! - [`dev`]: `wirefeed dev`: embedded broker and a bundled sample feed.
 //! - [`replay`]: `wirefeed replay`: a bounded range of the raw topic through the pipeline again.
@@ -41,3 +42,4 @@ pub mod ninjs;
 pub mod offsets;
 pub mod pipeline;
 pub mod replay;
+pub mod telemetry;
