@@ -11,12 +11,14 @@ use anyhow::{Context as _, anyhow};
 
 use crate::config::Config;
 use crate::kafka::{self, Stats};
+use crate::telemetry::{self, MetricsServer, Readiness, Stage};
 
 /// Both stages, running.
 pub struct Pipeline {
     shutdown: Arc<AtomicBool>,
     stats: Arc<Stats>,
     stages: Vec<(&'static str, JoinHandle<anyhow::Result<()>>)>,
+    readiness: Arc<Readiness>,
 }
 
 impl Pipeline {
@@ -25,19 +27,34 @@ impl Pipeline {
     /// # Errors
     /// Fails when a stage thread cannot be started.
     pub fn start(config: Arc<Config>) -> anyhow::Result<Pipeline> {
+        Pipeline::start_with(config, Arc::default())
+    }
+
+    /// Starts both stages, reporting their state to `readiness`.
+    ///
+    /// # Errors
+    /// Fails when a stage thread cannot be started.
+    pub fn start_with(config: Arc<Config>, readiness: Arc<Readiness>) -> anyhow::Result<Pipeline> {
         let shutdown = Arc::new(AtomicBool::new(false));
         let stats = Arc::new(Stats::default());
         let mut stages = Vec::new();
-        type StageFn = fn(&Config, &Stats, &AtomicBool) -> anyhow::Result<()>;
-        for (name, stage) in [
-            ("parse", kafka::parse_stage::run as StageFn),
-            ("dedup", kafka::dedup_stage::run as StageFn),
+        type StageFn = fn(&Config, &Stats, &Arc<Readiness>, &AtomicBool) -> anyhow::Result<()>;
+        for (stage_id, stage) in [
+            (Stage::Parse, kafka::parse_stage::run as StageFn),
+            (Stage::Dedup, kafka::dedup_stage::run as StageFn),
         ] {
-            let (config, stats, shutdown) = (config.clone(), stats.clone(), shutdown.clone());
+            let name = stage_id.as_str();
+            let (config, stats, shutdown, readiness) = (
+                config.clone(),
+                stats.clone(),
+                shutdown.clone(),
+                readiness.clone(),
+            );
             let handle = std::thread::Builder::new()
                 .name(format!("wirefeed-{name}"))
                 .spawn(move || {
-                    let result = stage(&config, &stats, &shutdown);
+                    let result = stage(&config, &stats, &readiness, &shutdown);
+                    readiness.stage_stopped(stage_id);
                     if result.is_err() {
                         // One stage failing stops the other: a half pipeline only piles up work.
                         shutdown.store(true, Ordering::Relaxed);
@@ -51,7 +68,13 @@ impl Pipeline {
             shutdown,
             stats,
             stages,
+            readiness,
         })
+    }
+
+    /// The readiness both stages report to.
+    pub fn readiness(&self) -> Arc<Readiness> {
+        self.readiness.clone()
     }
 
     /// The shared counters.
@@ -69,6 +92,8 @@ impl Pipeline {
     /// # Errors
     /// The first stage error, if any.
     pub fn stop(self) -> anyhow::Result<Arc<Stats>> {
+        self.readiness.stage_stopped(Stage::Parse);
+        self.readiness.stage_stopped(Stage::Dedup);
         self.shutdown.store(true, Ordering::Relaxed);
         let mut first_error = None;
         for (name, handle) in self.stages {
@@ -122,8 +147,10 @@ pub async fn shutdown_signal() {
 /// # Errors
 /// Topic setup failures and stage errors.
 pub async fn run(config: Config) -> anyhow::Result<()> {
+    let readiness = Arc::new(Readiness::default());
+    let (server, stop_server) = start_metrics(&config, &readiness).await?;
     kafka::ensure_topics(&config.kafka).await?;
-    let pipeline = Pipeline::start(Arc::new(config))?;
+    let pipeline = Pipeline::start_with(Arc::new(config), readiness)?;
     tokio::select! {
         _ = shutdown_signal() => tracing::info!("Shutdown requested; draining"),
         _ = async {
@@ -136,5 +163,36 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let line = stats.summary_line();
     tracing::info!("{line}");
     println!("{line}");
+    stop_server.send(()).ok();
+    if let Some(server) = server {
+        server.stopped().await;
+    }
     Ok(())
+}
+
+/// Starts the `/metrics`, `/healthz`, `/readyz` endpoint when `metrics.listen` is set; the
+/// returned sender stops it.
+///
+/// # Errors
+/// When the address cannot be bound.
+pub async fn start_metrics(
+    config: &Config,
+    readiness: &Arc<Readiness>,
+) -> anyhow::Result<(Option<MetricsServer>, tokio::sync::oneshot::Sender<()>)> {
+    let handle = telemetry::install();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = match config.metrics.listen_addr()? {
+        Some(addr) => Some(
+            telemetry::serve(addr, readiness.clone(), handle, async move {
+                rx.await.ok();
+            })
+            .await
+            .with_context(|| format!("serving metrics on {addr} (metrics.listen)"))?,
+        ),
+        None => None,
+    };
+    if let Some(s) = &server {
+        tracing::info!(address = %s.local_addr(), "Serving /metrics, /healthz and /readyz");
+    }
+    Ok((server, tx))
 }

@@ -269,7 +269,9 @@ pub async fn run(config: Config, options: ReplayOptions) -> anyhow::Result<Repla
             let (config, stop) = (config.clone(), stop_dedup.clone());
             std::thread::Builder::new()
                 .name("wirefeed-replay-dedup".into())
-                .spawn(move || kafka::dedup_stage::run(&config, &Stats::default(), &stop))
+                .spawn(move || {
+                    kafka::dedup_stage::run(&config, &Stats::default(), &Arc::default(), &stop)
+                })
         })
         .transpose()?;
 
@@ -290,6 +292,7 @@ pub async fn run(config: Config, options: ReplayOptions) -> anyhow::Result<Repla
                 kafka::parse_stage::run_with(
                     &config,
                     &stats,
+                    &Arc::default(),
                     &AtomicBool::new(false),
                     Source::Range(spec),
                 )

@@ -14,7 +14,6 @@
 mod common;
 
 use std::collections::{HashMap, HashSet};
-use std::process::Child;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -148,7 +147,7 @@ fn chaos_kills_and_broker_restart_lose_and_duplicate_nothing() {
     let bad = inputs.iter().filter(|i| i.story.is_none()).count();
 
     let started = Instant::now();
-    let mut children: Vec<Child> = (0..instances).map(|_| spawn_wirefeed(&sets)).collect();
+    let mut children: Vec<Wirefeed> = (0..instances).map(|_| spawn_wirefeed(&sets)).collect();
     // Produce in slices while the instances work.
     let records: Vec<_> = inputs
         .iter()

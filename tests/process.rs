@@ -190,3 +190,114 @@ fn sigkill_mid_stream_loses_nothing() {
     assert_eq!(dead.len(), bad, "every bad record is a dead letter");
     assert!(dlq.iter().all(|r| r.headers[headers::REASON] == "binary"));
 }
+
+fn http_get(port: u16, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let status = out
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = out
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// The value of one Prometheus sample line `name{labels} value`, or 0 when absent.
+fn sample(metrics: &str, series: &str) -> f64 {
+    metrics
+        .lines()
+        .find(|l| l.starts_with(series) && l[series.len()..].starts_with(' '))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0)
+}
+
+/// `/metrics` after a run counts exactly the work done; `/healthz` and `/readyz` answer.
+#[test]
+fn metrics_count_the_work_done() {
+    let broker = Broker::start();
+    let bootstrap = broker.bootstrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut sets = overrides(&broker, 2);
+    sets.push("kafka.create_topics=false".into());
+    sets.push(format!("metrics.listen=127.0.0.1:{port}"));
+    let config = load(&sets);
+    broker.create_topics(&config);
+    let t = config.kafka.topics.clone();
+    let mut records: Vec<_> = (0..12)
+        .map(|i| (Some(format!("k{i}")), envelope(i, 9), None))
+        .collect();
+    records.extend((0..3).map(|i| (Some(format!("c{i}")), envelope(i, 9), None)));
+    records.push((Some("bad".into()), b"\x00\x00".to_vec(), None));
+    produce(&bootstrap, &t.raw, &records);
+    let mut child = spawn_wirefeed(&sets);
+    assert!(wait_for(SETTLE, || std::net::TcpStream::connect((
+        "127.0.0.1",
+        port
+    ))
+    .is_ok()));
+    assert_eq!(http_get(port, "/healthz").0, 200);
+    let articles = read_until(&bootstrap, &t.articles, 2, SETTLE, Duration::ZERO, |r| {
+        r.len() >= 12
+    });
+    assert_eq!(articles.len(), 12);
+    // Counters settle once the dedup stage has seen all 15 keyed records.
+    let mut metrics = String::new();
+    let settled = wait_for(Duration::from_secs(30), || {
+        metrics = http_get(port, "/metrics").1;
+        sample(&metrics, "wirefeed_duplicates_total") == 3.0
+            && sample(
+                &metrics,
+                "wirefeed_dead_letters_total{stage=\"parse\",reason=\"binary\"}",
+            ) == 1.0
+    });
+    assert!(settled, "{metrics}");
+    let raw = format!(
+        "wirefeed_records_consumed_total{{stage=\"parse\",topic=\"{}\"}}",
+        t.raw
+    );
+    let keyed = format!(
+        "wirefeed_records_consumed_total{{stage=\"dedup\",topic=\"{}\"}}",
+        t.keyed
+    );
+    assert_eq!(sample(&metrics, &raw), 16.0, "{metrics}");
+    assert_eq!(sample(&metrics, &keyed), 15.0, "{metrics}");
+    assert_eq!(
+        sample(&metrics, "wirefeed_articles_produced_total{kind=\"new\"}"),
+        12.0,
+        "{metrics}"
+    );
+    assert_eq!(
+        sample(
+            &metrics,
+            "wirefeed_items_parsed_total{format=\"json-envelope\"}"
+        ),
+        15.0,
+        "{metrics}"
+    );
+    let mut readyz = (0, String::new());
+    let ready = wait_for(Duration::from_secs(20), || {
+        readyz = http_get(port, "/readyz");
+        readyz.0 == 200
+    });
+    let body = readyz.1;
+    assert!(ready, "{body}");
+    assert!(body.contains("parse:") && body.contains("dedup:"), "{body}");
+    signal(&child, "TERM");
+    assert!(wait_exit(&mut child, Duration::from_secs(60)).success());
+}

@@ -87,8 +87,24 @@ pub async fn run(mut config: Config, once: bool, json: bool) -> anyhow::Result<(
         config.kafka.topics.raw,
         if once { "" } else { "; Ctrl-C stops" }
     );
+    let readiness = Arc::new(crate::telemetry::Readiness::default());
+    let (server, stop_server) = match crate::app::start_metrics(&config, &readiness).await {
+        Ok(started) => started,
+        Err(e) => {
+            // A busy default port should not stop a demo: serve on a free port instead.
+            tracing::warn!(cause = %format!("{e:#}"), "Metrics port unavailable; using a free port");
+            config.metrics.listen = "127.0.0.1:0".into();
+            crate::app::start_metrics(&config, &readiness).await?
+        }
+    };
+    if let Some(s) = &server {
+        eprintln!(
+            "wirefeed dev: metrics on http://{0}/metrics, health on http://{0}/healthz and /readyz",
+            s.local_addr()
+        );
+    }
     let config = Arc::new(config);
-    let pipeline = Pipeline::start(config.clone())?;
+    let pipeline = Pipeline::start_with(config.clone(), readiness)?;
     let stats = pipeline.stats();
     let printed = Arc::new(AtomicU64::new(0));
     let stop_printer = Arc::new(AtomicBool::new(false));
@@ -124,6 +140,10 @@ pub async fn run(mut config: Config, once: bool, json: bool) -> anyhow::Result<(
         tracing::warn!("The article printer panicked");
     }
     println!("{}", stats.summary_line());
+    stop_server.send(()).ok();
+    if let Some(server) = server {
+        server.stopped().await;
+    }
     drop(mock);
     outcome
 }

@@ -17,6 +17,8 @@ use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{Offset, TopicPartitionList};
 
 use super::sink::Shared;
+use crate::telemetry::{self, ConsumerStatistics, Readiness, Stage};
+use rdkafka::statistics::Statistics;
 
 /// What a stage does when partitions come and go, besides offset bookkeeping.
 pub trait PartitionHooks: Send + Sync {
@@ -33,8 +35,10 @@ impl PartitionHooks for NoHooks {}
 
 /// Consumer context of a stage.
 pub struct StageContext {
-    /// Name of the stage, for logs.
-    pub stage: &'static str,
+    /// Which stage, for logs, metrics and readiness.
+    pub stage: Stage,
+    /// Readiness of the instance, updated on assignment, restore and broker contact.
+    pub readiness: Arc<Readiness>,
     /// The topic the stage consumes.
     pub topic: String,
     /// Tracker and delivery signalling shared with the sink.
@@ -45,9 +49,30 @@ pub struct StageContext {
     pub hooks: Box<dyn PartitionHooks>,
 }
 
-impl ClientContext for StageContext {}
+impl ClientContext for StageContext {
+    /// librdkafka statistics (every `statistics.interval.ms`): consumer lag per partition, and
+    /// proof that the broker answers.
+    fn stats(&self, statistics: Statistics) {
+        ConsumerStatistics {
+            stage: self.stage,
+            topic: &self.topic,
+            statistics: &statistics,
+        }
+        .emit();
+        if telemetry::broker_reachable(&statistics) {
+            self.readiness.broker_contact();
+        }
+    }
+}
 
 impl StageContext {
+    /// Partitions of the stage's topic this consumer owns now.
+    fn owned(&self, consumer: &BaseConsumer<Self>) -> usize {
+        consumer
+            .assignment()
+            .map_or(0, |a| a.elements_for_topic(&self.topic).len())
+    }
+
     fn partitions(&self, tpl: &TopicPartitionList) -> Vec<i32> {
         tpl.elements()
             .iter()
@@ -68,24 +93,26 @@ impl ConsumerContext for StageContext {
                 let drained = self.shared.wait_drained(&parts, self.drain_timeout);
                 if !drained {
                     tracing::warn!(
-                        stage = self.stage,
+                        stage = self.stage.as_str(),
                         partitions = ?parts,
                         "Revoked partitions still had unacknowledged outputs; their records will be read again"
                     );
                 }
                 store_committable(consumer, &self.shared, &self.topic);
-                commit_sync(consumer, self.stage);
+                commit_sync(consumer, self.stage.as_str());
                 let mut tracker = self.shared.tracker();
                 for &p in &parts {
                     tracker.revoke(p);
                 }
                 drop(tracker);
                 self.hooks.revoked(&parts);
-                tracing::info!(stage = self.stage, partitions = ?parts, "Partitions revoked");
+                let owned = self.owned(consumer).saturating_sub(parts.len());
+                self.readiness.stage_assigned(self.stage, owned);
+                tracing::info!(stage = self.stage.as_str(), partitions = ?parts, "Partitions revoked");
             }
             Rebalance::Assign(_) => {}
             Rebalance::Error(err) => {
-                tracing::error!(stage = self.stage, cause = %err, "Rebalance error");
+                tracing::error!(stage = self.stage.as_str(), cause = %err, "Rebalance error");
             }
         }
     }
@@ -94,6 +121,8 @@ impl ConsumerContext for StageContext {
         if let Rebalance::Assign(tpl) = rebalance {
             let parts = self.partitions(tpl);
             if parts.is_empty() {
+                self.readiness
+                    .stage_assigned(self.stage, self.owned(consumer));
                 return;
             }
             {
@@ -102,8 +131,14 @@ impl ConsumerContext for StageContext {
                     tracker.assign(p);
                 }
             }
+            // An assignment comes from the group coordinator: the broker answers.
+            self.readiness.broker_contact();
+            self.readiness
+                .stage_assigned(self.stage, self.owned(consumer));
+            self.readiness.stage_restoring(self.stage);
             self.hooks.assigned(consumer, &parts);
-            tracing::info!(stage = self.stage, partitions = ?parts, "Partitions assigned");
+            self.readiness.stage_ready(self.stage);
+            tracing::info!(stage = self.stage.as_str(), partitions = ?parts, "Partitions assigned");
         }
     }
 }
@@ -135,6 +170,19 @@ pub fn commit_sync(consumer: &BaseConsumer<StageContext>, stage: &str) {
     }
 }
 
+/// Turns on librdkafka statistics (consumer lag, broker state) unless the configuration sets the
+/// interval itself.
+fn with_statistics(
+    kafka: &crate::config::KafkaConfig,
+    mut cc: rdkafka::ClientConfig,
+) -> rdkafka::ClientConfig {
+    let key = "statistics.interval.ms";
+    if !kafka.consumer.contains_key(key) && !kafka.properties.contains_key(key) {
+        cc.set(key, telemetry::STATISTICS_INTERVAL_MS);
+    }
+    cc
+}
+
 /// Creates a stage consumer subscribed to `topic`.
 ///
 /// # Errors
@@ -145,9 +193,10 @@ pub fn subscribe(
     context: StageContext,
 ) -> KafkaResult<BaseConsumer<StageContext>> {
     let topic = context.topic.clone();
-    let consumer: BaseConsumer<StageContext> = super::client_config(kafka, super::Role::Consumer)
-        .set("group.id", group)
-        .create_with_context(context)?;
+    let consumer: BaseConsumer<StageContext> =
+        with_statistics(kafka, super::client_config(kafka, super::Role::Consumer))
+            .set("group.id", group)
+            .create_with_context(context)?;
     consumer.subscribe(&[&topic])?;
     Ok(consumer)
 }

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use anyhow::Context as _;
-use chrono::SecondsFormat;
+use chrono::{DateTime, SecondsFormat, Utc};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{BorrowedMessage, Header, Headers, Message, OwnedHeaders};
 
@@ -30,6 +30,7 @@ use super::parse_stage::{copy_headers, dead_letter_headers};
 use super::sink::{OutRecord, Shared, Sink};
 use super::{Stats, headers};
 use super::{neardup_follower, restore};
+use crate::telemetry::{self, Readiness, Stage};
 
 /// Per-partition dedup states, shared between the loop and the rebalance hooks.
 #[derive(Default)]
@@ -58,25 +59,7 @@ impl PartitionHooks for DedupHooks {
                 self.dedup.restore_lookback,
                 self.dedup.restore_timeout,
             );
-            if report.complete {
-                tracing::info!(
-                    partition = p,
-                    records = report.records,
-                    entries = report.entries,
-                    from_offset = report.from_offset,
-                    to_offset = report.to_offset,
-                    fell_back = report.fell_back,
-                    elapsed_ms = report.elapsed.as_millis() as u64,
-                    "Restored dedup state"
-                );
-            } else {
-                tracing::error!(
-                    partition = p,
-                    records = report.records,
-                    to_offset = report.to_offset,
-                    "Dedup state restore incomplete; copies of earlier stories may be emitted again"
-                );
-            }
+            telemetry::RestoreFinished { report: &report }.emit();
             self.states.lock().insert(p, state);
         }
     }
@@ -93,7 +76,12 @@ impl PartitionHooks for DedupHooks {
 ///
 /// # Errors
 /// Fails on client creation errors (bad configuration); broker trouble is retried, not returned.
-pub fn run(config: &Config, stats: &Stats, shutdown: &AtomicBool) -> anyhow::Result<()> {
+pub fn run(
+    config: &Config,
+    stats: &Stats,
+    readiness: &Arc<Readiness>,
+    shutdown: &AtomicBool,
+) -> anyhow::Result<()> {
     let kafka = &config.kafka;
     let shared = Arc::new(Shared::default());
     let mut sink = Sink::new(kafka, shared.clone())?;
@@ -102,7 +90,8 @@ pub fn run(config: &Config, stats: &Stats, shutdown: &AtomicBool) -> anyhow::Res
         kafka,
         &kafka.dedup_group(),
         StageContext {
-            stage: "dedup",
+            stage: Stage::Dedup,
+            readiness: readiness.clone(),
             topic: kafka.topics.keyed.clone(),
             shared: shared.clone(),
             drain_timeout: config.pipeline.drain_timeout,
@@ -142,8 +131,17 @@ pub fn run(config: &Config, stats: &Stats, shutdown: &AtomicBool) -> anyhow::Res
         max_output: super::max_message_bytes(kafka),
     };
     tracing::info!(topic = %kafka.topics.keyed, group = %kafka.dedup_group(), "Dedup stage started");
+    let mut gauges_at = std::time::Instant::now();
     while !shutdown.load(Ordering::Relaxed) {
         sink.resend_failed();
+        if gauges_at.elapsed() >= Duration::from_secs(1) {
+            gauges_at = std::time::Instant::now();
+            telemetry::InFlightOutputs {
+                stage: Stage::Dedup,
+                outputs: shared.tracker().total_in_flight(),
+            }
+            .emit();
+        }
         stage_consumer::store_committable(&consumer, &shared, &kafka.topics.keyed);
         if shared.tracker().total_in_flight() as usize >= config.pipeline.max_in_flight {
             shared.wait_drained(&[], Duration::from_millis(5));
@@ -212,6 +210,14 @@ impl DedupLoop<'_> {
             return;
         };
         Stats::add(&self.stats.dead_letters, 1);
+        telemetry::DeadLettered {
+            stage: Stage::Dedup,
+            reason: rejection.reason,
+            partition: msg.partition(),
+            offset: msg.offset(),
+            detail: &rejection.detail,
+        }
+        .emit();
         sink.send(
             OutRecord {
                 topic: &topics.dead_letter,
@@ -239,6 +245,11 @@ impl DedupLoop<'_> {
             return;
         };
         Stats::add(&self.stats.keyed_records, 1);
+        telemetry::RecordConsumed {
+            stage: Stage::Dedup,
+            topic: &self.config.kafka.topics.keyed,
+        }
+        .emit();
         let mut article = match serde_json::from_slice::<Article>(msg.payload().unwrap_or_default())
         {
             Ok(a) => a,
@@ -267,6 +278,7 @@ impl DedupLoop<'_> {
         let kind = match decision {
             Decision::Duplicate { .. } => {
                 Stats::add(&self.stats.duplicates, 1);
+                telemetry::DuplicateDropped.emit();
                 self.shared
                     .tracker()
                     .begin(partition, epoch, msg.offset(), 0);
@@ -291,6 +303,10 @@ impl DedupLoop<'_> {
                 .find(article.fingerprint, article.published, &article.id);
             if let Some(first) = first {
                 Stats::add(&self.stats.near_duplicates, 1);
+                telemetry::NearDuplicateFound {
+                    dropped: dedup.near_duplicates == NearDuplicates::Drop,
+                }
+                .emit();
                 if dedup.near_duplicates == NearDuplicates::Drop {
                     self.shared
                         .tracker()
@@ -344,6 +360,18 @@ impl DedupLoop<'_> {
             },
             1,
         );
+        telemetry::ArticleProduced {
+            kind: if kind == "new" {
+                telemetry::ArticleKind::New
+            } else {
+                telemetry::ArticleKind::Update
+            },
+            published: article.version_time(),
+            record_time: header(msg, headers::RECORD_TIME)
+                .and_then(|ms| ms.parse().ok())
+                .and_then(DateTime::<Utc>::from_timestamp_millis),
+        }
+        .emit();
         sink.send(
             OutRecord {
                 topic: &self.config.kafka.topics.articles,
@@ -408,8 +436,13 @@ fn state_headers(
 
 /// The replay id a keyed record carries, if it came from `wirefeed replay`.
 fn replay_of<'a>(msg: &'a BorrowedMessage<'_>) -> Option<&'a str> {
+    header(msg, headers::REPLAY)
+}
+
+/// A text header of a record.
+fn header<'a>(msg: &'a BorrowedMessage<'_>, key: &str) -> Option<&'a str> {
     msg.headers()?
         .iter()
-        .find(|h| h.key == headers::REPLAY)
+        .find(|h| h.key == key)
         .and_then(|h| std::str::from_utf8(h.value?).ok())
 }

@@ -55,6 +55,8 @@ pub mod headers {
     pub const VERSION: &str = "wirefeed.version";
     /// Articles: content fingerprint (16 hex digits).
     pub const FINGERPRINT: &str = "wirefeed.fingerprint";
+    /// Keyed records: the raw record's timestamp (ms), for the end-to-end latency metric.
+    pub const RECORD_TIME: &str = "wirefeed.record-time";
     /// Keyed records and articles of a replay: the replay's id.
     pub const REPLAY: &str = "wirefeed.replay";
     /// Articles: `new` or `update`.

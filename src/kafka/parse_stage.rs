@@ -17,7 +17,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
-use rdkafka::consumer::Consumer;
+use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{BorrowedMessage, Header, Headers, Message, OwnedHeaders};
 
 use crate::config::Config;
@@ -26,6 +26,7 @@ use crate::pipeline::{self, ParseOptions, RawInput, RejectReason, Rejection};
 use super::consumer::{self as stage_consumer, NoHooks, StageContext};
 use super::sink::{OutRecord, Shared, Sink};
 use super::{Stats, headers};
+use crate::telemetry::{self, Readiness, Stage};
 
 /// A keyed output ready to send.
 struct Keyed {
@@ -51,6 +52,8 @@ struct Job {
 struct Pending {
     /// A record outside a replay's time range: completes with no output and is not counted.
     skip: bool,
+    /// The raw record's timestamp, passed on for the end-to-end latency metric.
+    record_time: Option<DateTime<Utc>>,
     partition: i32,
     offset: i64,
     epoch: u64,
@@ -61,6 +64,8 @@ struct Pending {
 
 /// The outputs of one successfully parsed record.
 struct Outputs {
+    /// The record's input format.
+    format: crate::model::SourceFormat,
     /// Articles for the keyed topic.
     keyed: Vec<Keyed>,
     /// Items of the record that were rejected, summarised as one rejection (a dead letter of the
@@ -78,6 +83,7 @@ fn parse_job(job: &Job, options: &ParseOptions, max_output: usize) -> Result<Out
         },
         options,
     )?;
+    let format = parsed.articles[0].format;
     let mut rejected = parsed.rejected_items;
     let mut keyed = Vec::with_capacity(parsed.articles.len());
     for article in parsed.articles {
@@ -124,7 +130,11 @@ fn parse_job(job: &Job, options: &ParseOptions, max_output: usize) -> Result<Out
             count,
         )
     });
-    Ok(Outputs { keyed, partial })
+    Ok(Outputs {
+        format,
+        keyed,
+        partial,
+    })
 }
 
 /// Starts `n` parser threads reading from a bounded job queue.
@@ -141,7 +151,14 @@ fn start_workers(
             .name(format!("wirefeed-parse-{i}"))
             .spawn(move || {
                 for job in rx {
+                    let started = std::time::Instant::now();
                     let outcome = parse_job(&job, &options, max_output);
+                    telemetry::RecordParsed {
+                        elapsed: started.elapsed(),
+                        format: outcome.as_ref().ok().map(|o| o.format),
+                        items: outcome.as_ref().map_or(0, |o| o.keyed.len() as u64),
+                    }
+                    .emit();
                     // The stage may have dropped the result (partition revoked): nothing to do.
                     job.reply
                         .send(Parsed {
@@ -219,8 +236,13 @@ pub fn record_time(msg: &BorrowedMessage<'_>) -> Option<DateTime<Utc>> {
 ///
 /// # Errors
 /// Fails on client creation errors (bad configuration); broker trouble is retried, not returned.
-pub fn run(config: &Config, stats: &Stats, shutdown: &AtomicBool) -> anyhow::Result<()> {
-    run_with(config, stats, shutdown, Source::Group)
+pub fn run(
+    config: &Config,
+    stats: &Stats,
+    readiness: &Arc<Readiness>,
+    shutdown: &AtomicBool,
+) -> anyhow::Result<()> {
+    run_with(config, stats, readiness, shutdown, Source::Group)
 }
 
 /// Where the parse stage takes its records from.
@@ -257,6 +279,7 @@ pub struct RangeSpec {
 pub fn run_with(
     config: &Config,
     stats: &Stats,
+    readiness: &Arc<Readiness>,
     shutdown: &AtomicBool,
     source: Source,
 ) -> anyhow::Result<()> {
@@ -264,7 +287,8 @@ pub fn run_with(
     let shared = Arc::new(Shared::default());
     let mut sink = Sink::new(kafka, shared.clone())?;
     let context = StageContext {
-        stage: "parse",
+        stage: Stage::Parse,
+        readiness: readiness.clone(),
         topic: kafka.topics.raw.clone(),
         shared: shared.clone(),
         drain_timeout: config.pipeline.drain_timeout,
@@ -304,9 +328,22 @@ pub fn run_with(
         replay = matches!(source, Source::Range(_)),
         "Parse stage started"
     );
+    let mut gauges_at = std::time::Instant::now();
     while !shutdown.load(Ordering::Relaxed) {
         sink.resend_failed();
         stage.emit_ready(&sink, Duration::ZERO);
+        if gauges_at.elapsed() >= Duration::from_secs(1) {
+            gauges_at = std::time::Instant::now();
+            telemetry::ParsePending {
+                records: stage.pending.len(),
+            }
+            .emit();
+            telemetry::InFlightOutputs {
+                stage: Stage::Parse,
+                outputs: shared.tracker().total_in_flight(),
+            }
+            .emit();
+        }
         stage_consumer::store_committable(&consumer, &shared, &kafka.topics.raw);
         if stage.range_done() {
             break;
@@ -328,7 +365,14 @@ pub fn run_with(
         };
         match consumer.poll(timeout) {
             Some(m) => stage.accept(m),
-            None => stage.emit_ready(&sink, Duration::from_millis(1)),
+            None => {
+                stage.emit_ready(&sink, Duration::from_millis(1));
+                if let Some(range) = &mut stage.range {
+                    // Offsets need not be contiguous (compaction, transaction markers): the
+                    // consumer's position tells when a partition is past its end.
+                    range.observe_positions(&consumer, &kafka.topics.raw);
+                }
+            }
         }
     }
     // Shutdown: finish what was consumed, wait for acknowledgements, commit.
@@ -371,6 +415,19 @@ struct RangeState {
 }
 
 impl RangeState {
+    /// Moves each partition's next offset up to the consumer's position.
+    fn observe_positions(&mut self, consumer: &BaseConsumer<StageContext>, topic: &str) {
+        let Ok(positions) = consumer.position() else {
+            return;
+        };
+        for e in positions.elements_for_topic(topic) {
+            if let rdkafka::Offset::Offset(o) = e.offset() {
+                let next = self.next.entry(e.partition()).or_insert(o);
+                *next = (*next).max(o);
+            }
+        }
+    }
+
     fn new(spec: &RangeSpec, shared: &Shared) -> Self {
         let mut tracker = shared.tracker();
         let mut ends = std::collections::HashMap::new();
@@ -446,10 +503,16 @@ impl ParseLoop<'_> {
                     headers: Vec::new(),
                     result,
                     skip: true,
+                    record_time: None,
                 });
                 return;
             }
         }
+        telemetry::RecordConsumed {
+            stage: Stage::Parse,
+            topic: &self.config.kafka.topics.raw,
+        }
+        .emit();
         let headers = copy_headers(&msg);
         let hint = headers
             .iter()
@@ -457,10 +520,11 @@ impl ParseLoop<'_> {
             .and_then(|(_, v)| std::str::from_utf8(v).ok())
             .map(str::to_owned);
         let (reply, result) = crossbeam_channel::bounded(1);
+        let record_time = record_time(&msg);
         let job = Job {
             payload: msg.payload().map(<[u8]>::to_vec).unwrap_or_default(),
             hint,
-            record_time: record_time(&msg),
+            record_time,
             reply,
         };
         self.pending.push_back(Pending {
@@ -471,6 +535,7 @@ impl ParseLoop<'_> {
             headers,
             result,
             skip: false,
+            record_time,
         });
         // Workers live as long as the loop; a closed queue means they panicked.
         if self.jobs.send(job).is_err() {
@@ -557,13 +622,22 @@ impl ParseLoop<'_> {
         let dead_letter = match parsed.outcome {
             Ok(out) => {
                 Stats::add(&self.stats.parsed, out.keyed.len() as u64);
+                let record_ms = rec.record_time.map(|t| t.timestamp_millis().to_string());
                 for k in &out.keyed {
-                    let headers = self.range.as_ref().map(|r| {
-                        OwnedHeaders::new().insert(Header {
+                    let mut hdrs = OwnedHeaders::new_with_capacity(2);
+                    if let Some(ms) = &record_ms {
+                        hdrs = hdrs.insert(Header {
+                            key: headers::RECORD_TIME,
+                            value: Some(ms.as_str()),
+                        });
+                    }
+                    if let Some(r) = &self.range {
+                        hdrs = hdrs.insert(Header {
                             key: headers::REPLAY,
                             value: Some(r.replay_id.as_str()),
-                        })
-                    });
+                        });
+                    }
+                    let headers = Some(hdrs);
                     sink.send(
                         OutRecord {
                             topic: &topics.keyed,
@@ -582,13 +656,14 @@ impl ParseLoop<'_> {
         let Some((rejection, rejected_items)) = dead_letter else {
             return;
         };
-        tracing::debug!(
-            partition = rec.partition,
-            offset = rec.offset,
-            reason = rejection.reason.as_str(),
-            detail = %rejection.detail,
-            "Dead letter"
-        );
+        telemetry::DeadLettered {
+            stage: Stage::Parse,
+            reason: rejection.reason,
+            partition: rec.partition,
+            offset: rec.offset,
+            detail: &rejection.detail,
+        }
+        .emit();
         Stats::add(&self.stats.dead_letters, 1);
         let mut headers = dead_letter_headers(
             &rec.headers,

@@ -117,6 +117,8 @@ pub fn overrides(broker: &Broker, partitions: i32) -> Vec<String> {
         "kafka.consumer.session.timeout.ms=6000".into(),
         "kafka.consumer.heartbeat.interval.ms=1000".into(),
         "pipeline.drain_timeout=10s".into(),
+        // Many instances run side by side in the tests: no fixed metrics port.
+        "metrics.listen=".into(),
     ]
 }
 
@@ -327,8 +329,33 @@ pub fn envelope(i: usize, minute: u32) -> Vec<u8> {
     .into_bytes()
 }
 
+/// A `wirefeed run` child process, killed when dropped (so a failing test leaves none behind).
+pub struct Wirefeed(pub std::process::Child);
+
+impl std::ops::Deref for Wirefeed {
+    type Target = std::process::Child;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Wirefeed {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Drop for Wirefeed {
+    fn drop(&mut self) {
+        if self.0.try_wait().ok().flatten().is_none() {
+            self.0.kill().ok();
+            self.0.wait().ok();
+        }
+    }
+}
+
 /// Starts `wirefeed run` with `overrides` as `--set` flags; stdout is captured, stderr inherited.
-pub fn spawn_wirefeed(overrides: &[String]) -> std::process::Child {
+pub fn spawn_wirefeed(overrides: &[String]) -> Wirefeed {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_wirefeed"));
     cmd.arg("run");
     for o in overrides {
@@ -338,6 +365,7 @@ pub fn spawn_wirefeed(overrides: &[String]) -> std::process::Child {
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::inherit())
         .spawn()
+        .map(Wirefeed)
         .expect("spawn wirefeed")
 }
 
