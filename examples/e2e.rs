@@ -1,0 +1,557 @@
+//! End-to-end benchmark against a running broker: wirefeed versus a no-op pass-through of the
+//! same shape, in one invocation. Run it through `bench/e2e`, which builds everything and starts a
+//! Tansu broker.
+//!
+//! ```text
+//! e2e --bootstrap 127.0.0.1:9092 --wirefeed target/release/wirefeed [--items N] [--rate 1000] [--latency-secs 10]
+//! ```
+//!
+//! 1. Loads N seed-like raw items (about a fifth duplicates, a twentieth updates) into a raw topic.
+//! 2. Pass-through limit: raw → mid → out with the same client settings wirefeed uses and no
+//!    parsing (two hops), and raw → out (one hop), each under a new consumer group.
+//! 3. wirefeed (`wirefeed run`, both stages, dedup on) drains the same raw topic.
+//! 4. Latency: items produced at a fixed rate while wirefeed runs; article record time minus raw
+//!    record time, p50 and p99.
+//! 5. wirefeed's CPU time per item and peak RSS (from /proc), and the dedup state's bytes per key
+//!    (counted by a tracking allocator).
+//!
+//! Throughput clocks start at the first record a pipeline consumes (group joins excluded) and stop
+//! when the last output is written. The last line:
+//! `e2e: items=N passthrough_items_s=N wirefeed_items_s=N ratio=R cpu_us_per_item=N p99_ms=N rss_mb=N bytes_per_key=N`.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::Message;
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::{Offset, TopicPartitionList};
+use wirefeed::config::{Config, Sources};
+use wirefeed::kafka::{self, Role};
+
+/// Counts live heap bytes, for the dedup state's bytes per key.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+#[allow(unsafe_code)]
+// SAFETY: forwards to the system allocator unchanged; only counts sizes.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const PARTITIONS: i32 = 6;
+
+const SAMPLES: &[&str] = &[
+    include_str!("../src/dev/sample/01-rbi-rates.txt"),
+    include_str!("../src/dev/sample/02-kerala-rain.txt"),
+    include_str!("../src/dev/sample/03-asia-markets.txt"),
+];
+
+fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+/// Story `i`, version `v`: a sample page with a unique headline (and, for v > 1, a later update
+/// time and an extra paragraph).
+fn item(i: usize, v: u32) -> Vec<u8> {
+    let base = SAMPLES[i % SAMPLES.len()];
+    let headline = base.lines().nth(2).unwrap_or_default();
+    let mut text = base.replace(headline, &format!("{headline} (report {i})"));
+    if v > 1 {
+        text = text.replace(
+            "Last Updated : ",
+            "Last Updated : Oct 03 2025 | 1:00 PM IST ",
+        );
+        text = text.replace(
+            "(Only the headline",
+            &format!("Update {v}: figures revised.\n\n(Only the headline"),
+        );
+    }
+    text.into_bytes()
+}
+
+fn config(bootstrap: &str, app: &str, topics: [&str; 4], metrics_port: u16) -> Config {
+    let sets = vec![
+        format!("kafka.bootstrap_servers={bootstrap}"),
+        format!("kafka.application_id={app}"),
+        format!("kafka.topics.raw={}", topics[0]),
+        format!("kafka.topics.keyed={}", topics[1]),
+        format!("kafka.topics.articles={}", topics[2]),
+        format!("kafka.topics.dead_letter={}", topics[3]),
+        format!("kafka.partitions={PARTITIONS}"),
+        "kafka.retention_ms=3600000".into(),
+        "kafka.consumer.fetch.wait.max.ms=100".into(),
+        format!("metrics.listen=127.0.0.1:{metrics_port}"),
+    ];
+    Config::load(&Sources {
+        file: None,
+        env: Vec::new(),
+        sets,
+    })
+    .expect("config")
+}
+
+fn produce(config: &Config, topic: &str, items: &[Vec<u8>], progress: bool) {
+    let producer: BaseProducer = kafka::client_config(&config.kafka, Role::Producer)
+        .create()
+        .unwrap();
+    let bar = progress.then(|| indicatif::ProgressBar::new(items.len() as u64));
+    for (n, value) in items.iter().enumerate() {
+        let mut rec = BaseRecord::<[u8], [u8]>::to(topic)
+            .payload(value)
+            .partition(n as i32 % PARTITIONS);
+        loop {
+            match producer.send(rec) {
+                Ok(()) => break,
+                Err((_, back)) => {
+                    rec = back;
+                    producer.poll(Duration::from_millis(5));
+                }
+            }
+        }
+        if let Some(bar) = &bar
+            && n % 1000 == 0
+        {
+            bar.set_position(n as u64);
+        }
+    }
+    producer.flush(Duration::from_secs(120)).unwrap();
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+}
+
+fn end_total(config: &Config, topic: &str) -> i64 {
+    let c: BaseConsumer = kafka::client_config(&config.kafka, Role::Admin)
+        .create()
+        .unwrap();
+    (0..PARTITIONS)
+        .map(|p| {
+            c.fetch_watermarks(topic, p, Duration::from_secs(10))
+                .map_or(0, |(_, h)| h)
+        })
+        .sum()
+}
+
+/// One pass-through hop on its own thread: `from` → `to`, offsets stored after delivery.
+fn hop(
+    config: &Config,
+    group: &str,
+    from: &str,
+    to: &str,
+    first: Arc<AtomicI64>,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<()> {
+    let consumer: BaseConsumer = kafka::client_config(&config.kafka, Role::Consumer)
+        .set("group.id", group)
+        .create()
+        .unwrap();
+    consumer.subscribe(&[from]).unwrap();
+    let producer: rdkafka::producer::ThreadedProducer<rdkafka::producer::DefaultProducerContext> =
+        kafka::client_config(&config.kafka, Role::Producer)
+            .create()
+            .unwrap();
+    let to = to.to_owned();
+    std::thread::spawn(move || {
+        while !stop.load(Ordering::Relaxed) {
+            let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) else {
+                continue;
+            };
+            first
+                .compare_exchange(0, now_ms(), Ordering::Relaxed, Ordering::Relaxed)
+                .ok();
+            let mut rec =
+                BaseRecord::<[u8], [u8]>::to(&to).payload(m.payload().unwrap_or_default());
+            if let Some(k) = m.key() {
+                rec = rec.key(k);
+            }
+            loop {
+                match producer.send(rec) {
+                    Ok(()) => break,
+                    Err((_, back)) => {
+                        rec = back;
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
+                }
+            }
+            consumer
+                .store_offset(m.topic(), m.partition(), m.offset())
+                .ok();
+        }
+        producer.flush(Duration::from_secs(30)).ok();
+    })
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Waits until `topic` holds `target` records; returns the time (ms) it got there.
+fn wait_total(config: &Config, topic: &str, target: i64) -> i64 {
+    let deadline = Instant::now() + Duration::from_secs(1800);
+    while Instant::now() < deadline {
+        if end_total(config, topic) >= target {
+            return now_ms();
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("{topic} did not reach {target} records");
+}
+
+fn passthrough(config: &Config, hops: &[(&str, &str)], items: usize, tag: &str) -> f64 {
+    let stop = Arc::new(AtomicBool::new(false));
+    let first = Arc::new(AtomicI64::new(0));
+    let handles: Vec<_> = hops
+        .iter()
+        .enumerate()
+        .map(|(i, (from, to))| {
+            hop(
+                config,
+                &format!("{tag}-{i}"),
+                from,
+                to,
+                first.clone(),
+                stop.clone(),
+            )
+        })
+        .collect();
+    let done = wait_total(config, hops[hops.len() - 1].1, items as i64);
+    stop.store(true, Ordering::Relaxed);
+    for h in handles {
+        h.join().ok();
+    }
+    let secs = (done - first.load(Ordering::Relaxed)) as f64 / 1000.0;
+    items as f64 / secs
+}
+
+fn proc_stat(pid: u32) -> (f64, f64) {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, r)| r.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    let cpu = (ticks(11) + ticks(12)) / 100.0;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let hwm_kb = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    (cpu, hwm_kb / 1024.0)
+}
+
+fn metric(port: u16, name: &str) -> f64 {
+    use std::io::{Read, Write};
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return 0.0;
+    };
+    write!(
+        s,
+        "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .ok();
+    let mut body = String::new();
+    s.read_to_string(&mut body).ok();
+    body.lines()
+        .filter(|l| l.starts_with(name))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+fn bytes_per_key() -> f64 {
+    let n = 200_000;
+    let keys: Vec<String> = (0..n)
+        .map(|i| format!("monsoon rains lash kerala orange alert in six districts report {i}"))
+        .collect();
+    let t0 = chrono::DateTime::parse_from_rfc3339("2025-10-02T00:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let before = LIVE.load(Ordering::Relaxed);
+    let mut state = wirefeed::pipeline::dedup::DedupState::new(Duration::from_secs(48 * 3600));
+    for (i, k) in keys.iter().enumerate() {
+        let t = t0 + chrono::Duration::seconds(i as i64 % 3600);
+        state.decide(wirefeed::pipeline::dedup::Candidate {
+            key: k,
+            published: t,
+            version_time: t,
+            fingerprint: i as u64,
+        });
+    }
+    let after = LIVE.load(Ordering::Relaxed);
+    assert_eq!(state.len(), n);
+    (after - before) as f64 / n as f64
+}
+
+fn main() {
+    let bootstrap = arg("--bootstrap").expect("--bootstrap HOST:PORT");
+    let wirefeed_bin = arg("--wirefeed").expect("--wirefeed PATH");
+    let items: usize = arg("--items")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let rate: usize = arg("--rate").and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let latency_secs: usize = arg("--latency-secs")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    let run = format!("e2e{}", now_ms() % 1_000_000_000);
+    let t = |s: &str| format!("{run}.{s}");
+    let (raw, mid, out, out1) = (t("raw"), t("mid"), t("out"), t("out1"));
+    let (keyed, articles, dlq) = (t("keyed"), t("articles"), t("dlq"));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let cfg = config(&bootstrap, &run, [&raw, &keyed, &articles, &dlq], port);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut extra = cfg.kafka.clone();
+    extra.topics.raw = mid.clone();
+    extra.topics.keyed = out.clone();
+    extra.topics.articles = out1.clone();
+    extra.topics.dead_letter = t("unused");
+    rt.block_on(kafka::ensure_topics(&cfg.kafka))
+        .expect("topics");
+    rt.block_on(kafka::ensure_topics(&extra)).expect("topics");
+
+    // 1. Load.
+    let mut rng = 7u64;
+    let mut next = || {
+        rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1);
+        (rng >> 33) as usize
+    };
+    let stories = items * 3 / 4;
+    let mut values = Vec::with_capacity(items);
+    for i in 0..items {
+        let roll = next() % 100;
+        values.push(if i < stories || roll >= 25 {
+            item(i % stories.max(1), 1)
+        } else if roll < 5 {
+            item(next() % stories, 2)
+        } else {
+            item(next() % stories, 1)
+        });
+    }
+    let bytes: usize = values.iter().map(Vec::len).sum();
+    let started = Instant::now();
+    produce(&cfg, &raw, &values, true);
+    println!(
+        "load: {items} items, {:.1} MB, {:.0} items/s",
+        bytes as f64 / 1e6,
+        items as f64 / started.elapsed().as_secs_f64()
+    );
+    let mb = bytes as f64 / 1e6;
+
+    // 2. Pass-through limits.
+    let one = passthrough(&cfg, &[(&raw, &out1)], items, &format!("{run}-pt1"));
+    println!(
+        "passthrough 1 hop: {one:.0} items/s {:.1} MB/s",
+        one * mb / items as f64
+    );
+    let two = passthrough(
+        &cfg,
+        &[(&raw, &mid), (&mid, &out)],
+        items,
+        &format!("{run}-pt2"),
+    );
+    println!(
+        "passthrough 2 hops: {two:.0} items/s {:.1} MB/s",
+        two * mb / items as f64
+    );
+
+    // 3. wirefeed.
+    let mut child = std::process::Command::new(&wirefeed_bin)
+        .arg("run")
+        .args([
+            "--set",
+            &format!("kafka.bootstrap_servers={bootstrap}"),
+            "--set",
+            &format!("kafka.application_id={run}"),
+        ])
+        .args([
+            "--set",
+            &format!("kafka.topics.raw={raw}"),
+            "--set",
+            &format!("kafka.topics.keyed={keyed}"),
+        ])
+        .args([
+            "--set",
+            &format!("kafka.topics.articles={articles}"),
+            "--set",
+            &format!("kafka.topics.dead_letter={dlq}"),
+        ])
+        .args([
+            "--set",
+            &format!("kafka.partitions={PARTITIONS}"),
+            "--set",
+            "kafka.create_topics=false",
+        ])
+        .args(["--set", &format!("metrics.listen=127.0.0.1:{port}")])
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("wirefeed");
+    let pid = child.id();
+    let mut first = 0;
+    while first == 0 {
+        if metric(port, "wirefeed_records_consumed_total{stage=\"parse\"") > 0.0 {
+            first = now_ms();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let deadline = Instant::now() + Duration::from_secs(1800);
+    let mut done = 0;
+    while Instant::now() < deadline {
+        let keyed_total = end_total(&cfg, &keyed) as f64;
+        let consumed = metric(port, "wirefeed_records_consumed_total{stage=\"dedup\"");
+        let parsed_in = metric(port, "wirefeed_records_consumed_total{stage=\"parse\"");
+        if parsed_in >= items as f64 && consumed >= keyed_total && keyed_total > 0.0 {
+            done = now_ms();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(done > 0, "wirefeed did not drain the raw topic");
+    let wf = items as f64 / ((done - first) as f64 / 1000.0);
+    let (cpu_drain, _) = proc_stat(pid);
+    println!(
+        "wirefeed: {wf:.0} items/s {:.1} MB/s",
+        wf * mb / items as f64
+    );
+
+    // 4. Latency at a fixed rate.
+    let lat_items = rate * latency_secs;
+    let producer: BaseProducer = kafka::client_config(&cfg.kafka, Role::Producer)
+        .create()
+        .unwrap();
+    let reader: BaseConsumer = kafka::client_config(&cfg.kafka, Role::Admin)
+        .set("group.id", format!("{run}-lat"))
+        .set("fetch.wait.max.ms", "10")
+        .create()
+        .unwrap();
+    let mut tpl = TopicPartitionList::new();
+    let c: BaseConsumer = kafka::client_config(&cfg.kafka, Role::Admin)
+        .create()
+        .unwrap();
+    for p in 0..PARTITIONS {
+        let (_, h) = c
+            .fetch_watermarks(&articles, p, Duration::from_secs(10))
+            .unwrap();
+        tpl.add_partition_offset(&articles, p, Offset::Offset(h))
+            .unwrap();
+    }
+    reader.assign(&tpl).unwrap();
+    let sent: Arc<std::sync::Mutex<HashMap<String, i64>>> = Arc::default();
+    let start = Instant::now();
+    for n in 0..lat_items {
+        let due = start + Duration::from_secs_f64(n as f64 / rate as f64);
+        while Instant::now() < due {
+            reader.poll(Duration::ZERO);
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        let id = format!("lat-{run}-{n}");
+        let value = serde_json::json!({
+            "headline": format!("Latency probe {n} of run {run}"),
+            "body": "A short probe item for the latency measurement.",
+            "published": chrono::Utc::now().to_rfc3339(),
+            "id": id,
+        })
+        .to_string();
+        let ts = now_ms();
+        sent.lock().unwrap().insert(id, ts);
+        producer
+            .send(
+                BaseRecord::<str, str>::to(&raw)
+                    .payload(&value)
+                    .timestamp(ts),
+            )
+            .ok();
+        producer.poll(Duration::ZERO);
+    }
+    producer.flush(Duration::from_secs(30)).ok();
+    let mut latencies = Vec::with_capacity(lat_items);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while latencies.len() < lat_items && Instant::now() < deadline {
+        let Some(Ok(m)) = reader.poll(Duration::from_millis(100)) else {
+            continue;
+        };
+        let Ok(doc) = serde_json::from_slice::<serde_json::Value>(m.payload().unwrap_or_default())
+        else {
+            continue;
+        };
+        let Some(id) = doc.pointer("/altids/0/value").and_then(|v| v.as_str()) else {
+            continue;
+        };
+        if let (Some(t0), Some(t1)) = (
+            sent.lock().unwrap().get(id).copied(),
+            m.timestamp().to_millis(),
+        ) {
+            latencies.push((t1 - t0) as f64);
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    let pct = |q: f64| {
+        latencies
+            .get(((latencies.len() as f64 - 1.0) * q) as usize)
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
+    println!(
+        "latency at {rate} items/s: {} samples, p50 {:.0} ms, p99 {:.0} ms",
+        latencies.len(),
+        pct(0.5),
+        pct(0.99)
+    );
+
+    // 5. Resources.
+    let (_, rss_mb) = proc_stat(pid);
+    stop_wirefeed(&mut child);
+    let cpu_us = cpu_drain * 1e6 / items as f64;
+    let bpk = bytes_per_key();
+    println!(
+        "wirefeed CPU {cpu_drain:.2} s for {items} items ({cpu_us:.1} µs/item, broker excluded), peak RSS {rss_mb:.1} MB"
+    );
+    println!("dedup state: {bpk:.0} bytes per key");
+    println!(
+        "e2e: items={items} passthrough_items_s={two:.0} wirefeed_items_s={wf:.0} ratio={:.2} cpu_us_per_item={cpu_us:.1} p99_ms={:.0} rss_mb={rss_mb:.1} bytes_per_key={bpk:.0}",
+        wf / two,
+        pct(0.99)
+    );
+}
+
+/// Stops wirefeed (SIGTERM, then waits).
+fn stop_wirefeed(child: &mut std::process::Child) {
+    std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .ok();
+    child.wait().ok();
+}
