@@ -174,6 +174,9 @@ pub struct PipelineConfig {
     pub max_item_bytes: usize,
     /// Header that forces the input format.
     pub format_header: String,
+    /// Body paragraphs starting with these phrases are dropped (an outlet's own boilerplate).
+    #[serde(default)]
+    pub drop_paragraphs: Vec<String>,
     /// How long shutdown and revocation wait for outstanding deliveries.
     #[serde(with = "humantime_serde")]
     pub drain_timeout: Duration,
@@ -557,6 +560,13 @@ fn set_path(table: &mut toml::Table, path: &[String], raw: &str) -> Result<(), C
 }
 
 fn typed_scalar(raw: &str) -> toml::Value {
+    // Arrays and inline tables in TOML syntax: `["a", "b"]`, `{ x = 1 }`.
+    if raw.trim_start().starts_with(['[', '{'])
+        && let Ok(mut t) = format!("v = {raw}").parse::<toml::Table>()
+        && let Some(v) = t.remove("v")
+    {
+        return v;
+    }
     if let Ok(i) = raw.parse::<i64>() {
         return toml::Value::Integer(i);
     }
@@ -617,6 +627,12 @@ mod tests {
         assert_eq!(c.kafka.properties["sasl.password"], "hunter2");
         assert_eq!(c.kafka.consumer["fetch.wait.max.ms"], "100");
         assert_eq!(c.dedup.window, Duration::from_secs(7200));
+        let c = load(
+            &[],
+            &[r#"pipeline.drop_paragraphs=["Follow us", "Read more"]"#],
+        )
+        .unwrap();
+        assert_eq!(c.pipeline.drop_paragraphs, ["Follow us", "Read more"]);
         let shown = c.to_redacted_toml();
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("[redacted]"));

@@ -94,3 +94,79 @@ fn replay_emits_nothing_twice_and_fills_gaps() {
         "the filled-in articles carry the replay id"
     );
 }
+
+/// A replay through a changed parser (here: a new boilerplate phrase to drop) re-issues exactly
+/// the articles whose content changed, as updates with the same id; the rest are duplicates.
+#[test]
+fn replay_with_changed_parsing_emits_exactly_the_changed_as_updates() {
+    let broker = Broker::start();
+    let bootstrap = broker.bootstrap();
+    let sets = overrides(&broker, 2);
+    let config = Arc::new(
+        wirefeed::config::Config::load(&wirefeed::config::Sources {
+            file: None,
+            env: Vec::new(),
+            sets: sets.clone(),
+        })
+        .unwrap(),
+    );
+    broker.create_topics(&config);
+    let t = config.kafka.topics.clone();
+    let items: Vec<_> = (0..10)
+        .map(|i| {
+            let mut body = format!("Paragraph one of story {i}.\n\nParagraph two of story {i}.");
+            if i % 3 == 0 {
+                body.push_str("\n\nFollow our live coverage on the app.");
+            }
+            let value = serde_json::json!({
+                "headline": format!("Story {i} of the boilerplate test"),
+                "body": body,
+                "published": "2025-08-20T10:00:00Z",
+            });
+            (Some(format!("s{i}")), value.to_string().into_bytes(), None)
+        })
+        .collect();
+    produce(&bootstrap, &t.raw, &items);
+    let p = Pipeline::start(config.clone()).unwrap();
+    assert!(wait_for(SETTLE, || {
+        let s = p.stats();
+        Stats::get(&s.records) == 10 && Stats::get(&s.keyed_records) == 10
+    }));
+    p.stop().unwrap();
+
+    let mut changed = sets.clone();
+    changed.push(r#"pipeline.drop_paragraphs=["Follow our live coverage"]"#.into());
+    let out = replay(&changed, "beginning");
+    assert!(
+        out.contains("summary: records=10 articles=0 duplicates=6 updates=4 dead_letters=0"),
+        "{out}"
+    );
+    let articles = read_until(
+        &bootstrap,
+        &t.articles,
+        2,
+        SETTLE,
+        Duration::from_secs(1),
+        |r| r.len() >= 14,
+    );
+    assert_eq!(articles.len(), 14);
+    for r in articles
+        .iter()
+        .filter(|r| r.headers[headers::KIND] == "update")
+    {
+        let doc = r.json();
+        assert_eq!(doc["version"], "2");
+        assert!(
+            !doc["bodies"][0]["value"]
+                .as_str()
+                .unwrap()
+                .contains("Follow our")
+        );
+        assert!(
+            articles
+                .iter()
+                .any(|o| o.key == r.key && o.headers[headers::KIND] == "new"),
+            "an update carries the id of the article it updates"
+        );
+    }
+}

@@ -147,6 +147,7 @@ fn start_workers(
     let mut handles = Vec::with_capacity(n);
     for i in 0..n {
         let rx = rx.clone();
+        let options = options.clone();
         let handle = std::thread::Builder::new()
             .name(format!("wirefeed-parse-{i}"))
             .spawn(move || {
@@ -306,9 +307,10 @@ pub fn run_with(
             Some(RangeState::new(spec, &shared)),
         ),
     };
-    let options = ParseOptions {
-        max_item_bytes: config.pipeline.max_item_bytes,
-    };
+    let options = ParseOptions::new(
+        config.pipeline.max_item_bytes,
+        &config.pipeline.drop_paragraphs,
+    );
     let (jobs, workers) = start_workers(
         config.pipeline.worker_count(),
         options,

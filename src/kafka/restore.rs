@@ -63,6 +63,7 @@ pub fn state_from_record(id: &str, hdrs: &HashMap<&str, &[u8]>) -> Option<(Strin
             first_published: time(headers::FIRST_PUBLISHED)?,
             version_time: time(headers::VERSION_TIME)?,
             fingerprint: u64::from_str_radix(text(headers::FINGERPRINT)?, 16).ok()?,
+            earlier: Vec::new(),
             version: text(headers::VERSION)?.parse().ok()?,
             id: id.to_owned(),
         },

@@ -2,9 +2,12 @@
 //!
 //! Two items are the same story when their dedup keys are equal and their publication times
 //! (event time carried by the item, never arrival time) lie within the window. For the same story:
-//! an equal content fingerprint is a **duplicate**; a later version time with a different
-//! fingerprint is an **update** (same article id, version + 1); an older or equal version time with
-//! a different fingerprint is a stale copy and also counted as a duplicate. The same key outside the
+//! content already emitted (its fingerprint equals that of any emitted version) is a
+//! **duplicate**; new content with an older version time than the newest emitted version is a
+//! stale copy, also a duplicate; other new content — a later version time, or the same one, as
+//! when a replay parses an item anew with a changed parser — is an **update** (same article id,
+//! version + 1). Remembering every emitted fingerprint, not just the newest, keeps copies that
+//! differ slightly from outlet to outlet from flip-flopping as updates. The same key outside the
 //! window is a new story ("Stocks to watch today" every morning).
 //!
 //! Memory is bounded by event time: entries whose first publication lies more than two windows
@@ -26,6 +29,8 @@ pub struct StoryState {
     pub version_time: DateTime<Utc>,
     /// Content fingerprint of the newest emitted version.
     pub fingerprint: u64,
+    /// Fingerprints of the earlier emitted versions (the newest is `fingerprint`).
+    pub earlier: Vec<u64>,
     /// Version number of the newest emitted version (1 = first).
     pub version: u32,
     /// The article id shared by all versions.
@@ -110,7 +115,8 @@ impl DedupState {
                 .find(|s| within(s.first_published, candidate.published, window))
         {
             if story.fingerprint == candidate.fingerprint
-                || candidate.version_time <= story.version_time
+                || story.earlier.contains(&candidate.fingerprint)
+                || candidate.version_time < story.version_time
             {
                 return Decision::Duplicate {
                     of: story.id.clone(),
@@ -118,6 +124,7 @@ impl DedupState {
             }
             story.version += 1;
             story.version_time = candidate.version_time;
+            story.earlier.push(story.fingerprint);
             story.fingerprint = candidate.fingerprint;
             return Decision::Update {
                 id: story.id.clone(),
@@ -131,6 +138,7 @@ impl DedupState {
                 first_published: candidate.published,
                 version_time: candidate.version_time,
                 fingerprint: candidate.fingerprint,
+                earlier: Vec::new(),
                 version: 1,
                 id: id.clone(),
             },
@@ -145,8 +153,17 @@ impl DedupState {
         if let Some(stories) = self.entries.get_mut(key)
             && let Some(existing) = stories.iter_mut().find(|s| s.id == story.id)
         {
-            if story.version >= existing.version {
-                *existing = story;
+            // Every version read back is content already emitted: keep all fingerprints, and
+            // the newest version's fields.
+            let older = if story.version >= existing.version {
+                std::mem::replace(existing, story)
+            } else {
+                story
+            };
+            for fp in older.earlier.iter().copied().chain([older.fingerprint]) {
+                if fp != existing.fingerprint && !existing.earlier.contains(&fp) {
+                    existing.earlier.push(fp);
+                }
             }
             return;
         }
@@ -240,7 +257,20 @@ mod tests {
             s.decide(cand("k", 0, 2, 8)),
             Decision::Duplicate { of: id.clone() }
         );
-        assert_eq!(s.decide(cand("k", 0, 1, 9)), Decision::Duplicate { of: id });
+        assert_eq!(
+            s.decide(cand("k", 0, 1, 9)),
+            Decision::Duplicate { of: id.clone() }
+        );
+        // The first version's content again (another outlet's copy) is no update either.
+        assert_eq!(
+            s.decide(cand("k", 0, 2, 7)),
+            Decision::Duplicate { of: id.clone() }
+        );
+        // New content at the same version time (a replay through a changed parser) is.
+        assert_eq!(
+            s.decide(cand("k", 0, 2, 10)),
+            Decision::Update { id, version: 3 }
+        );
     }
 
     #[test]
@@ -278,6 +308,7 @@ mod tests {
                 first_published: t(0),
                 version_time: t(1),
                 fingerprint: 5,
+                earlier: Vec::new(),
                 version: 2,
                 id: id.clone(),
             },

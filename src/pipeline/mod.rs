@@ -27,18 +27,50 @@ pub struct RawInput<'a> {
     pub record_time: Option<DateTime<Utc>>,
 }
 
-/// Limits applied while parsing.
-#[derive(Debug, Clone, Copy)]
+/// Limits and house rules applied while parsing.
+#[derive(Debug, Clone)]
 pub struct ParseOptions {
     /// Records larger than this are rejected unread.
     pub max_item_bytes: usize,
+    /// Body paragraphs starting with one of these phrases (compared case-insensitively) are
+    /// dropped: an outlet's own boilerplate that the built-in rules do not know yet. Lower-cased.
+    pub drop_paragraphs: std::sync::Arc<[String]>,
 }
 
 impl Default for ParseOptions {
     fn default() -> Self {
         ParseOptions {
             max_item_bytes: 4 * 1024 * 1024,
+            drop_paragraphs: std::sync::Arc::from(Vec::new()),
         }
+    }
+}
+
+impl ParseOptions {
+    /// Options with the given size limit and boilerplate phrases.
+    pub fn new(max_item_bytes: usize, drop_paragraphs: &[String]) -> Self {
+        ParseOptions {
+            max_item_bytes,
+            drop_paragraphs: drop_paragraphs
+                .iter()
+                .map(|p| p.trim().to_lowercase())
+                .filter(|p| !p.is_empty())
+                .collect(),
+        }
+    }
+
+    /// Drops the paragraphs that start with a configured boilerplate phrase.
+    fn strip_boilerplate(&self, item: &mut ParsedItem) {
+        if self.drop_paragraphs.is_empty() {
+            return;
+        }
+        item.body.retain(|p| {
+            let head: String = p.chars().take(200).collect::<String>().to_lowercase();
+            !self
+                .drop_paragraphs
+                .iter()
+                .any(|d| head.starts_with(d.as_str()))
+        });
     }
 }
 
@@ -169,7 +201,8 @@ pub fn parse_record_detailed(
         .map_err(|e| format_rejection(format, &e))?;
     let mut articles = Vec::with_capacity(items.len());
     let mut rejected_items = Vec::new();
-    for item in items {
+    for mut item in items {
+        options.strip_boilerplate(&mut item);
         match enrich_item(item, format, input.record_time) {
             Ok(a) => articles.push(a),
             Err(r) => rejected_items.push(r),
