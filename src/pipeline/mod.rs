@@ -345,6 +345,19 @@ mod tests {
     }
 
     #[test]
+    fn drops_configured_boilerplate_paragraphs() {
+        let raw = input(
+            br#"{"headline":"h","body":"Real text.\n\nFOLLOW US on X for more.\n\nMore text.","published":"2025-01-01T00:00:00Z"}"#,
+        );
+        let plain = parse_record(raw, &ParseOptions::default()).unwrap();
+        assert_eq!(plain[0].item.body.len(), 3);
+        let opts = ParseOptions::new(1 << 20, &["Follow us ".into()]);
+        let stripped = parse_record(raw, &opts).unwrap();
+        assert_eq!(stripped[0].item.body, vec!["Real text.", "More text."]);
+        assert_ne!(plain[0].fingerprint, stripped[0].fingerprint);
+    }
+
+    #[test]
     fn falls_back_to_record_time() {
         let t = DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z")
             .unwrap()
@@ -365,7 +378,7 @@ mod tests {
 
     #[test]
     fn rejections_carry_reasons() {
-        let opts = ParseOptions { max_item_bytes: 64 };
+        let opts = ParseOptions::new(64, &[]);
         let cases: &[(&[u8], RejectReason)] = &[
             (b"", RejectReason::Empty),
             (b"\x00\x01\x02", RejectReason::Binary),
