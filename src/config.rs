@@ -627,12 +627,12 @@ mod tests {
         assert_eq!(c.kafka.properties["sasl.password"], "hunter2");
         assert_eq!(c.kafka.consumer["fetch.wait.max.ms"], "100");
         assert_eq!(c.dedup.window, Duration::from_secs(7200));
-        let c = load(
+        let arrays = load(
             &[],
             &[r#"pipeline.drop_paragraphs=["Follow us", "Read more"]"#],
         )
         .unwrap();
-        assert_eq!(c.pipeline.drop_paragraphs, ["Follow us", "Read more"]);
+        assert_eq!(arrays.pipeline.drop_paragraphs, ["Follow us", "Read more"]);
         let shown = c.to_redacted_toml();
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("[redacted]"));
