@@ -530,8 +530,26 @@ fn main() {
         pct(0.99)
     );
 
-    // 5. Resources.
+    // 5. Resources, and how fast the dedup state is rebuilt from the articles topic.
     let (_, rss_mb) = proc_stat(pid);
+    let restore_started = Instant::now();
+    let mut restored = 0;
+    for p in 0..PARTITIONS {
+        let (state, report) = kafka::restore::restore_partition(
+            &cfg.kafka,
+            p,
+            cfg.dedup.window,
+            cfg.dedup.restore_lookback,
+            cfg.dedup.restore_timeout,
+        );
+        assert!(report.complete, "restore of partition {p} incomplete");
+        restored += state.len();
+    }
+    let restore_s = restore_started.elapsed().as_secs_f64();
+    println!(
+        "restore: {restored} keys in {restore_s:.2} s ({:.1} s per 1M keys)",
+        restore_s * 1e6 / restored.max(1) as f64
+    );
     stop_wirefeed(&mut child);
     let cpu_us = cpu_drain * 1e6 / items as f64;
     let bpk = bytes_per_key();
