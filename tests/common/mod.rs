@@ -206,12 +206,15 @@ pub fn read_until(
     consumer.assign(&tpl).expect("assign");
     let deadline = Instant::now() + timeout;
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut done_at: Option<Instant> = None;
     while Instant::now() < deadline {
         if done_at.is_some_and(|at| at.elapsed() >= grace) {
             break;
         }
         match consumer.poll(Duration::from_millis(100)) {
+            // A record is identified by its partition and offset: a repeat is a re-delivery.
+            Some(Ok(m)) if !seen.insert((m.partition(), m.offset())) => {}
             Some(Ok(m)) => out.push(Rec {
                 partition: m.partition(),
                 offset: m.offset(),
