@@ -301,6 +301,7 @@ fn bytes_per_key() -> f64 {
             published: t,
             version_time: t,
             fingerprint: i as u64,
+            now_ms: 0,
         });
     }
     let after = LIVE.load(Ordering::Relaxed);

@@ -132,6 +132,7 @@ pub fn run(
     };
     tracing::info!(topic = %kafka.topics.keyed, group = %kafka.dedup_group(), "Dedup stage started");
     let mut gauges_at = std::time::Instant::now();
+    let mut swept_at = std::time::Instant::now();
     while !shutdown.load(Ordering::Relaxed) {
         sink.resend_failed();
         if gauges_at.elapsed() >= Duration::from_secs(1) {
@@ -141,6 +142,18 @@ pub fn run(
                 outputs: shared.tracker().total_in_flight(),
             }
             .emit();
+        }
+        if swept_at.elapsed() >= Duration::from_secs(60) {
+            swept_at = std::time::Instant::now();
+            let lookback = config
+                .dedup
+                .restore_lookback
+                .as_millis()
+                .min(i64::MAX as u128) as i64;
+            let horizon = Utc::now().timestamp_millis() - lookback;
+            for state in states.lock().values_mut() {
+                state.sweep(horizon);
+            }
         }
         stage_consumer::store_committable(&consumer, &shared, &kafka.topics.keyed);
         if shared.tracker().total_in_flight() as usize >= config.pipeline.max_in_flight {
@@ -273,6 +286,7 @@ impl DedupLoop<'_> {
                 published: article.published,
                 version_time: article.version_time(),
                 fingerprint: article.fingerprint,
+                now_ms: Utc::now().timestamp_millis(),
             })
         };
         let kind = match decision {

@@ -49,7 +49,11 @@ pub struct RestoreReport {
 }
 
 /// Reads the dedup state one article record carries: (dedup key, story).
-pub fn state_from_record(id: &str, hdrs: &HashMap<&str, &[u8]>) -> Option<(String, StoryState)> {
+pub fn state_from_record(
+    id: &str,
+    hdrs: &HashMap<&str, &[u8]>,
+    seen_ms: i64,
+) -> Option<(String, StoryState)> {
     let text = |name: &str| hdrs.get(name).and_then(|v| std::str::from_utf8(v).ok());
     let time = |name: &str| {
         text(name)
@@ -64,6 +68,7 @@ pub fn state_from_record(id: &str, hdrs: &HashMap<&str, &[u8]>) -> Option<(Strin
             version_time: time(headers::VERSION_TIME)?,
             fingerprint: u64::from_str_radix(text(headers::FINGERPRINT)?, 16).ok()?,
             earlier: Vec::new(),
+            seen_ms,
             version: text(headers::VERSION)?.parse().ok()?,
             id: id.to_owned(),
         },
@@ -234,7 +239,8 @@ pub fn restore_partition(
                     .key()
                     .and_then(|k| std::str::from_utf8(k).ok())
                     .unwrap_or_default();
-                if let Some((key, story)) = state_from_record(id, &header_map(&m)) {
+                let seen_ms = m.timestamp().to_millis().unwrap_or(since_ms);
+                if let Some((key, story)) = state_from_record(id, &header_map(&m), seen_ms) {
                     state.restore(&key, story);
                     report.records += 1;
                 }
@@ -277,7 +283,7 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        let (key, story) = state_from_record("urn:x", &hdrs).unwrap();
+        let (key, story) = state_from_record("urn:x", &hdrs, 0).unwrap();
         assert_eq!(key, "a story");
         assert_eq!(story.fingerprint, 255);
         assert_eq!(story.version, 2);
@@ -288,9 +294,9 @@ mod tests {
     #[test]
     fn ignores_records_without_state() {
         let mut hdrs: HashMap<&str, &[u8]> = HashMap::new();
-        assert!(state_from_record("x", &hdrs).is_none());
+        assert!(state_from_record("x", &hdrs, 0).is_none());
         hdrs.insert(headers::DEDUP_KEY, b"k");
         hdrs.insert(headers::FIRST_PUBLISHED, b"not a time");
-        assert!(state_from_record("x", &hdrs).is_none());
+        assert!(state_from_record("x", &hdrs, 0).is_none());
     }
 }

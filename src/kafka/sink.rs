@@ -141,6 +141,7 @@ pub struct OutRecord<'a> {
 /// A stage's producer.
 pub struct Sink {
     producer: ThreadedProducer<SinkContext>,
+    shared: Arc<Shared>,
     failures: Receiver<Failed>,
     retry: VecDeque<Failed>,
 }
@@ -154,7 +155,7 @@ impl Sink {
         let (tx, rx) = crossbeam_channel::unbounded();
         let producer = client_config(kafka, Role::Producer)
             .create_with_context(SinkContext {
-                shared,
+                shared: shared.clone(),
                 failures: tx,
             })
             .context(
@@ -162,6 +163,7 @@ impl Sink {
             )?;
         Ok(Sink {
             producer,
+            shared,
             failures: rx,
             retry: VecDeque::new(),
         })
@@ -209,6 +211,17 @@ impl Sink {
             let Some(f) = self.retry.pop_front() else {
                 break;
             };
+            // An output of a partition revoked since (or reassigned under a new epoch) is not
+            // sent again: the partition's new owner reads the record again and produces it.
+            if let Some(token) = f.token
+                && self.shared.tracker().epoch(token.partition) != Some(token.epoch)
+            {
+                tracing::debug!(
+                    partition = token.partition,
+                    "Dropping a failed output of a revoked partition"
+                );
+                continue;
+            }
             self.send(
                 OutRecord {
                     topic: &f.topic,

@@ -10,9 +10,11 @@
 //! differ slightly from outlet to outlet from flip-flopping as updates. The same key outside the
 //! window is a new story ("Stocks to watch today" every morning).
 //!
-//! Memory is bounded by event time: entries whose first publication lies more than two windows
-//! behind the newest event time seen are dropped (they can no longer match anything but items that
-//! are themselves that far out of order).
+//! Memory is bounded by the same horizon as the state's restore: [`DedupState::sweep`] drops the
+//! stories last emitted (or read back) before a wall-clock horizon, `dedup.restore_lookback`
+//! ago. Decisions never use arrival time; only forgetting does, so that what the stage holds in
+//! memory is exactly what a restore from the articles topic would rebuild, and an out-of-order
+//! backfill spanning weeks of event time is still recognised.
 
 use std::collections::HashMap;
 
@@ -31,6 +33,9 @@ pub struct StoryState {
     pub fingerprint: u64,
     /// Fingerprints of the earlier emitted versions (the newest is `fingerprint`).
     pub earlier: Vec<u64>,
+    /// When the newest version was emitted or read back (ms since the epoch, wall clock): what
+    /// [`DedupState::sweep`] forgets by.
+    pub seen_ms: i64,
     /// Version number of the newest emitted version (1 = first).
     pub version: u32,
     /// The article id shared by all versions.
@@ -70,6 +75,9 @@ pub struct Candidate<'a> {
     pub version_time: DateTime<Utc>,
     /// Content fingerprint.
     pub fingerprint: u64,
+    /// Processing time (ms since the epoch), recorded on the stories this candidate creates or
+    /// updates; never used to decide.
+    pub now_ms: i64,
 }
 
 /// Dedup state of one partition.
@@ -78,8 +86,6 @@ pub struct DedupState {
     window: Duration,
     entries: HashMap<String, Vec<StoryState>>,
     len: usize,
-    newest: Option<DateTime<Utc>>,
-    inserts_since_sweep: usize,
 }
 
 impl DedupState {
@@ -90,8 +96,6 @@ impl DedupState {
             window,
             entries: HashMap::new(),
             len: 0,
-            newest: None,
-            inserts_since_sweep: 0,
         }
     }
 
@@ -107,7 +111,6 @@ impl DedupState {
 
     /// Decides what to do with `candidate` and records the outcome.
     pub fn decide(&mut self, candidate: Candidate<'_>) -> Decision {
-        self.observe(candidate.published);
         let window = self.window;
         if let Some(stories) = self.entries.get_mut(candidate.key)
             && let Some(story) = stories
@@ -123,6 +126,7 @@ impl DedupState {
                 };
             }
             story.version += 1;
+            story.seen_ms = candidate.now_ms;
             story.version_time = candidate.version_time;
             story.earlier.push(story.fingerprint);
             story.fingerprint = candidate.fingerprint;
@@ -139,6 +143,7 @@ impl DedupState {
                 version_time: candidate.version_time,
                 fingerprint: candidate.fingerprint,
                 earlier: Vec::new(),
+                seen_ms: candidate.now_ms,
                 version: 1,
                 id: id.clone(),
             },
@@ -149,7 +154,6 @@ impl DedupState {
     /// Records an article that was already emitted (read back from the articles topic), so that
     /// later copies are recognised. A newer version of a known story replaces the older state.
     pub fn restore(&mut self, key: &str, story: StoryState) {
-        self.observe(story.first_published);
         if let Some(stories) = self.entries.get_mut(key)
             && let Some(existing) = stories.iter_mut().find(|s| s.id == story.id)
         {
@@ -160,6 +164,7 @@ impl DedupState {
             } else {
                 story
             };
+            existing.seen_ms = existing.seen_ms.max(older.seen_ms);
             for fp in older.earlier.iter().copied().chain([older.fingerprint]) {
                 if fp != existing.fingerprint && !existing.earlier.contains(&fp) {
                     existing.earlier.push(fp);
@@ -170,31 +175,17 @@ impl DedupState {
         self.insert(key, story);
     }
 
-    fn observe(&mut self, published: DateTime<Utc>) {
-        if self.newest.is_none_or(|n| published > n) {
-            self.newest = Some(published);
-        }
-    }
-
     fn insert(&mut self, key: &str, story: StoryState) {
         self.entries.entry(key.to_owned()).or_default().push(story);
         self.len += 1;
-        self.inserts_since_sweep += 1;
-        if self.inserts_since_sweep > 1024 && self.inserts_since_sweep * 2 > self.len {
-            self.sweep();
-        }
     }
 
-    /// Drops stories that can no longer match (see the module docs).
-    pub fn sweep(&mut self) {
-        self.inserts_since_sweep = 0;
-        let Some(newest) = self.newest else { return };
-        let Some(horizon) = newest.checked_sub_signed(self.window + self.window) else {
-            return;
-        };
+    /// Forgets the stories last emitted (or read back) before `horizon_ms` (wall clock, ms since
+    /// the epoch); the stage calls it with `now - dedup.restore_lookback`.
+    pub fn sweep(&mut self, horizon_ms: i64) {
         let mut len = 0;
         self.entries.retain(|_, stories| {
-            stories.retain(|s| s.first_published >= horizon);
+            stories.retain(|s| s.seen_ms >= horizon_ms);
             len += stories.len();
             !stories.is_empty()
         });
@@ -222,6 +213,7 @@ mod tests {
             published: t(published),
             version_time: t(version),
             fingerprint: fp,
+            now_ms: published * 1000,
         }
     }
 
@@ -309,6 +301,7 @@ mod tests {
                 version_time: t(1),
                 fingerprint: 5,
                 earlier: Vec::new(),
+                seen_ms: 0,
                 version: 2,
                 id: id.clone(),
             },
@@ -324,14 +317,34 @@ mod tests {
     }
 
     #[test]
-    fn sweep_drops_only_old_stories() {
+    fn sweep_forgets_by_processing_time_not_event_time() {
         let mut s = state();
+        // Processed at 0 s and 200 s (now_ms), whatever their event times.
         s.decide(cand("old", 0, 0, 1));
         s.decide(cand("new", 200, 200, 1));
-        s.sweep();
+        s.sweep(100 * 1000);
         assert_eq!(s.len(), 1);
         assert!(matches!(
             s.decide(cand("new", 201, 201, 1)),
+            Decision::Duplicate { .. }
+        ));
+        // A copy of an old story arriving long after newer ones is still a duplicate as long as
+        // the story was processed within the horizon.
+        let mut s = state();
+        s.decide(Candidate {
+            now_ms: 5_000,
+            ..cand("early", 0, 0, 1)
+        });
+        s.decide(Candidate {
+            now_ms: 6_000,
+            ..cand("late", 2000, 2000, 1)
+        });
+        s.sweep(1_000);
+        assert!(matches!(
+            s.decide(Candidate {
+                now_ms: 7_000,
+                ..cand("early", 0, 0, 1)
+            }),
             Decision::Duplicate { .. }
         ));
     }
