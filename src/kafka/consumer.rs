@@ -20,6 +20,10 @@ use super::sink::Shared;
 use crate::telemetry::{self, ConsumerStatistics, Readiness, Stage};
 use rdkafka::statistics::Statistics;
 
+/// Longest a revocation waits for the partition's outstanding outputs (below librdkafka's default
+/// `max.poll.interval.ms` of 300 s).
+const REVOKE_DRAIN_LIMIT: Duration = Duration::from_secs(240);
+
 /// What a stage does when partitions come and go, besides offset bookkeeping.
 pub trait PartitionHooks: Send + Sync {
     /// Partitions were assigned; runs before any of their records is consumed.
@@ -90,7 +94,11 @@ impl ConsumerContext for StageContext {
                 if parts.is_empty() {
                     return;
                 }
-                let drained = self.shared.wait_drained(&parts, self.drain_timeout);
+                // The partition's next owner rebuilds its state from what was written: release it
+                // only once every output is acknowledged, however slow the broker is (bounded so
+                // the member is not evicted for exceeding max.poll.interval.ms).
+                let limit = self.drain_timeout.max(REVOKE_DRAIN_LIMIT);
+                let drained = self.shared.wait_drained(&parts, limit);
                 if !drained {
                     tracing::warn!(
                         stage = self.stage.as_str(),
