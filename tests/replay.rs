@@ -27,20 +27,24 @@ fn replay(sets: &[String], from: &str) -> String {
     stdout
 }
 
+/// Loads the configuration of `sets` and creates its topics.
+fn setup(broker: &Broker, sets: &[String]) -> Arc<wirefeed::config::Config> {
+    let config = wirefeed::config::Config::load(&wirefeed::config::Sources {
+        file: None,
+        env: Vec::new(),
+        sets: sets.to_vec(),
+    })
+    .unwrap();
+    broker.create_topics(&config);
+    Arc::new(config)
+}
+
 #[test]
 fn replay_emits_nothing_twice_and_fills_gaps() {
     let broker = Broker::start();
     let bootstrap = broker.bootstrap();
     let sets = overrides(&broker, 3);
-    let config = Arc::new(
-        wirefeed::config::Config::load(&wirefeed::config::Sources {
-            file: None,
-            env: Vec::new(),
-            sets: sets.clone(),
-        })
-        .unwrap(),
-    );
-    broker.create_topics(&config);
+    let config = setup(&broker, &sets);
     let t = config.kafka.topics.clone();
     let mut first: Vec<_> = (0..20)
         .map(|i| (Some(format!("a{i}")), envelope(i, 7), None))
@@ -102,15 +106,7 @@ fn replay_with_changed_parsing_emits_exactly_the_changed_as_updates() {
     let broker = Broker::start();
     let bootstrap = broker.bootstrap();
     let sets = overrides(&broker, 2);
-    let config = Arc::new(
-        wirefeed::config::Config::load(&wirefeed::config::Sources {
-            file: None,
-            env: Vec::new(),
-            sets: sets.clone(),
-        })
-        .unwrap(),
-    );
-    broker.create_topics(&config);
+    let config = setup(&broker, &sets);
     let t = config.kafka.topics.clone();
     let items: Vec<_> = (0..10)
         .map(|i| {
