@@ -170,6 +170,27 @@ pub fn store_committable(consumer: &BaseConsumer<StageContext>, shared: &Shared,
     }
 }
 
+/// The last step of a stage: waits (up to `timeout`) for every output to be acknowledged while
+/// re-sending failed ones, then stores the contiguous positions and commits synchronously.
+/// Outputs still unacknowledged at the timeout are not committed: their records are read again.
+pub fn drain_and_commit(
+    consumer: &BaseConsumer<StageContext>,
+    sink: &mut super::sink::Sink,
+    shared: &Shared,
+    timeout: Duration,
+) {
+    let stage = consumer.context().stage.as_str();
+    let drained = sink.drain_until(timeout, || shared.tracker().total_in_flight() == 0);
+    if !drained {
+        tracing::warn!(
+            stage,
+            "Shutdown timed out with unacknowledged outputs; their records will be read again"
+        );
+    }
+    store_committable(consumer, shared, &consumer.context().topic);
+    commit_sync(consumer, stage);
+}
+
 /// Commits stored offsets synchronously; "nothing to commit" is not an error.
 pub fn commit_sync(consumer: &BaseConsumer<StageContext>, stage: &str) {
     match consumer.commit_consumer_state(CommitMode::Sync) {

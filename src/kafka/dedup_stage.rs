@@ -169,16 +169,7 @@ pub fn run(
         }
     }
     tracing::info!("Dedup stage draining");
-    let drained = sink.drain_until(config.pipeline.drain_timeout, || {
-        shared.tracker().total_in_flight() == 0
-    });
-    if !drained {
-        tracing::warn!(
-            "Dedup stage shutdown timed out with unacknowledged outputs; they will be read again"
-        );
-    }
-    stage_consumer::store_committable(&consumer, &shared, &kafka.topics.keyed);
-    stage_consumer::commit_sync(&consumer, "dedup");
+    stage_consumer::drain_and_commit(&consumer, &mut sink, &shared, config.pipeline.drain_timeout);
     consumer.unsubscribe();
     stop_follower.store(true, Ordering::Relaxed);
     if let Some(f) = follower

@@ -382,16 +382,7 @@ pub fn run_with(
     while !stage.pending.is_empty() {
         stage.emit_ready(&sink, Duration::from_millis(50));
     }
-    let drained = sink.drain_until(config.pipeline.drain_timeout, || {
-        shared.tracker().total_in_flight() == 0
-    });
-    if !drained {
-        tracing::warn!(
-            "Parse stage shutdown timed out with unacknowledged outputs; they will be read again"
-        );
-    }
-    stage_consumer::store_committable(&consumer, &shared, &kafka.topics.raw);
-    stage_consumer::commit_sync(&consumer, "parse");
+    stage_consumer::drain_and_commit(&consumer, &mut sink, &shared, config.pipeline.drain_timeout);
     drop(stage);
     for w in workers {
         if w.join().is_err() {
