@@ -63,6 +63,34 @@ const SAMPLES: &[&str] = &[
     include_str!("../src/dev/sample/03-asia-markets.txt"),
 ];
 
+/// Extra `--set KEY=VALUE` overrides for the wirefeed process (`--wirefeed-set`, repeatable), to
+/// compare client settings.
+fn wirefeed_sets() -> Vec<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.windows(2)
+        .filter(|w| w[0] == "--wirefeed-set")
+        .map(|w| w[1].clone())
+        .collect()
+}
+
+/// CPU seconds per thread of `pid`, summed by thread name with digits removed
+/// (`rdk:broker1` and `rdk:broker2` count together), largest first.
+fn thread_cpu(pid: u32) -> Vec<(String, f64)> {
+    let mut by_name: HashMap<String, f64> = HashMap::new();
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Vec::new();
+    };
+    for task in tasks.flatten() {
+        let path = task.path();
+        let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        let name: String = name.trim().chars().filter(|c| !c.is_ascii_digit()).collect();
+        *by_name.entry(name).or_default() += cpu_seconds(&path.join("stat"));
+    }
+    let mut v: Vec<_> = by_name.into_iter().collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1));
+    v
+}
+
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
@@ -243,8 +271,9 @@ fn passthrough(config: &Config, hops: &[(&str, &str)], items: usize, tag: &str) 
     items as f64 / secs
 }
 
-fn proc_stat(pid: u32) -> (f64, f64) {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+/// User plus system CPU seconds from a `/proc/.../stat` file.
+fn cpu_seconds(stat: &std::path::Path) -> f64 {
+    let stat = std::fs::read_to_string(stat).unwrap_or_default();
     let fields: Vec<&str> = stat
         .rsplit_once(')')
         .map(|(_, r)| r.split_whitespace().collect())
@@ -255,7 +284,11 @@ fn proc_stat(pid: u32) -> (f64, f64) {
             .and_then(|v| v.parse::<f64>().ok())
             .unwrap_or(0.0)
     };
-    let cpu = (ticks(11) + ticks(12)) / 100.0;
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn proc_stat(pid: u32) -> (f64, f64) {
+    let cpu = cpu_seconds(std::path::Path::new(&format!("/proc/{pid}/stat")));
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let hwm_kb = status
         .lines()
@@ -415,6 +448,7 @@ fn main() {
             "kafka.create_topics=false",
         ])
         .args(["--set", &format!("metrics.listen=127.0.0.1:{port}")])
+        .args(wirefeed_sets().iter().flat_map(|s| ["--set", s.as_str()]))
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::null())
         .spawn()
@@ -442,94 +476,38 @@ fn main() {
     assert!(done > 0, "wirefeed did not drain the raw topic");
     let wf = items as f64 / ((done - first) as f64 / 1000.0);
     let (cpu_drain, _) = proc_stat(pid);
+    let threads = thread_cpu(pid);
     println!(
         "wirefeed: {wf:.0} items/s {:.1} MB/s",
         wf * mb / items as f64
     );
 
-    // 4. Latency at a fixed rate.
+    // 4. Latency at a fixed rate: wirefeed, then the two-hop pass-through on fresh topics.
     let lat_items = rate * latency_secs;
-    let producer: BaseProducer = kafka::client_config(&cfg.kafka, Role::Producer)
-        .create()
-        .unwrap();
-    let reader: BaseConsumer = kafka::client_config(&cfg.kafka, Role::Admin)
-        .set("group.id", format!("{run}-lat"))
-        .set("fetch.wait.max.ms", "10")
-        .create()
-        .unwrap();
-    let mut tpl = TopicPartitionList::new();
-    let c: BaseConsumer = kafka::client_config(&cfg.kafka, Role::Admin)
-        .create()
-        .unwrap();
-    for p in 0..PARTITIONS {
-        let (_, h) = c
-            .fetch_watermarks(&articles, p, Duration::from_secs(10))
-            .unwrap();
-        tpl.add_partition_offset(&articles, p, Offset::Offset(h))
-            .unwrap();
+    let wf_lat = Latencies::measure(&cfg, &raw, &articles, rate, lat_items, &run);
+    println!("latency at {rate} items/s, wirefeed: {wf_lat}");
+    let mut lat_topics = cfg.kafka.clone();
+    lat_topics.topics.raw = t("lat-raw");
+    lat_topics.topics.keyed = t("lat-mid");
+    lat_topics.topics.articles = t("lat-out");
+    lat_topics.topics.dead_letter = t("lat-unused");
+    rt.block_on(kafka::ensure_topics(&lat_topics))
+        .expect("topics");
+    let (lraw, lmid, lout) = (t("lat-raw"), t("lat-mid"), t("lat-out"));
+    let stop = Arc::new(AtomicBool::new(false));
+    let first = Arc::new(AtomicI64::new(0));
+    let hops = [
+        hop(&cfg, &format!("{run}-lat0"), &lraw, &lmid, first.clone(), stop.clone()),
+        hop(&cfg, &format!("{run}-lat1"), &lmid, &lout, first, stop.clone()),
+    ];
+    // Let both hops join their groups before the clock starts.
+    std::thread::sleep(Duration::from_secs(5));
+    let pt_lat = Latencies::measure(&cfg, &lraw, &lout, rate, lat_items, &run);
+    stop.store(true, Ordering::Relaxed);
+    for h in hops {
+        h.join().ok();
     }
-    reader.assign(&tpl).unwrap();
-    let sent: Arc<std::sync::Mutex<HashMap<String, i64>>> = Arc::default();
-    let start = Instant::now();
-    for n in 0..lat_items {
-        let due = start + Duration::from_secs_f64(n as f64 / rate as f64);
-        while Instant::now() < due {
-            reader.poll(Duration::ZERO);
-            std::thread::sleep(Duration::from_micros(200));
-        }
-        let id = format!("lat-{run}-{n}");
-        let value = serde_json::json!({
-            "headline": format!("Latency probe {n} of run {run}"),
-            "body": "A short probe item for the latency measurement.",
-            "published": chrono::Utc::now().to_rfc3339(),
-            "id": id,
-        })
-        .to_string();
-        let ts = now_ms();
-        sent.lock().unwrap().insert(id, ts);
-        producer
-            .send(
-                BaseRecord::<str, str>::to(&raw)
-                    .payload(&value)
-                    .timestamp(ts),
-            )
-            .ok();
-        producer.poll(Duration::ZERO);
-    }
-    producer.flush(Duration::from_secs(30)).ok();
-    let mut latencies = Vec::with_capacity(lat_items);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while latencies.len() < lat_items && Instant::now() < deadline {
-        let Some(Ok(m)) = reader.poll(Duration::from_millis(100)) else {
-            continue;
-        };
-        let Ok(doc) = serde_json::from_slice::<serde_json::Value>(m.payload().unwrap_or_default())
-        else {
-            continue;
-        };
-        let Some(id) = doc.pointer("/altids/0/value").and_then(|v| v.as_str()) else {
-            continue;
-        };
-        if let (Some(t0), Some(t1)) = (
-            sent.lock().unwrap().get(id).copied(),
-            m.timestamp().to_millis(),
-        ) {
-            latencies.push((t1 - t0) as f64);
-        }
-    }
-    latencies.sort_by(f64::total_cmp);
-    let pct = |q: f64| {
-        latencies
-            .get(((latencies.len() as f64 - 1.0) * q) as usize)
-            .copied()
-            .unwrap_or(f64::NAN)
-    };
-    println!(
-        "latency at {rate} items/s: {} samples, p50 {:.0} ms, p99 {:.0} ms",
-        latencies.len(),
-        pct(0.5),
-        pct(0.99)
-    );
+    println!("latency at {rate} items/s, pass-through 2 hops: {pt_lat}");
 
     // 5. Resources, and how fast the dedup state is rebuilt from the articles topic.
     let (_, rss_mb) = proc_stat(pid);
@@ -557,12 +535,128 @@ fn main() {
     println!(
         "wirefeed CPU {cpu_drain:.2} s for {items} items ({cpu_us:.1} µs/item, broker excluded), peak RSS {rss_mb:.1} MB"
     );
+    let top: Vec<String> = threads
+        .iter()
+        .take(8)
+        .map(|(name, s)| format!("{name} {s:.2}"))
+        .collect();
+    println!("wirefeed CPU seconds by thread: {}", top.join(", "));
     println!("dedup state: {bpk:.0} bytes per key");
     println!(
-        "e2e: items={items} passthrough_items_s={two:.0} wirefeed_items_s={wf:.0} ratio={:.2} cpu_us_per_item={cpu_us:.1} p99_ms={:.0} rss_mb={rss_mb:.1} bytes_per_key={bpk:.0}",
+        "e2e: items={items} passthrough_items_s={two:.0} wirefeed_items_s={wf:.0} ratio={:.2} cpu_us_per_item={cpu_us:.1} p99_ms={:.0} rss_mb={rss_mb:.1} bytes_per_key={bpk:.0} passthrough_p99_ms={:.0}",
         wf / two,
-        pct(0.99)
+        wf_lat.pct(0.99),
+        pt_lat.pct(0.99)
     );
+}
+
+/// End-to-end latencies of probe items: output record time minus input record time (ms).
+struct Latencies(Vec<f64>);
+
+impl Latencies {
+    /// Produces `n` probe items to `into` at `rate` per second and reads their outputs (wirefeed
+    /// articles or passed-through copies) from `from`, which is read from its end.
+    fn measure(cfg: &Config, into: &str, from: &str, rate: usize, n: usize, run: &str) -> Self {
+        let producer: BaseProducer = kafka::client_config(&cfg.kafka, Role::Producer)
+            .create()
+            .unwrap();
+        // Warm up: the first send waits for the connection and the idempotent producer id, which
+        // is the probe producer's cost, not the pipeline's.
+        producer
+            .send(BaseRecord::<str, str>::to(into).payload("warm-up"))
+            .ok();
+        producer.flush(Duration::from_secs(30)).ok();
+        let reader: BaseConsumer = kafka::client_config(&cfg.kafka, Role::Admin)
+            .set("group.id", format!("{run}-lat"))
+            .set("fetch.wait.max.ms", "10")
+            .create()
+            .unwrap();
+        let mut tpl = TopicPartitionList::new();
+        for p in 0..PARTITIONS {
+            let (_, h) = reader
+                .fetch_watermarks(from, p, Duration::from_secs(10))
+                .unwrap();
+            tpl.add_partition_offset(from, p, Offset::Offset(h)).unwrap();
+        }
+        reader.assign(&tpl).unwrap();
+        let mut sent: HashMap<String, i64> = HashMap::with_capacity(n);
+        let mut latencies = Vec::with_capacity(n);
+        let observe = |m: &rdkafka::message::BorrowedMessage<'_>,
+                       sent: &HashMap<String, i64>,
+                       latencies: &mut Vec<f64>| {
+            let Ok(doc) =
+                serde_json::from_slice::<serde_json::Value>(m.payload().unwrap_or_default())
+            else {
+                return;
+            };
+            // A ninjs article carries the item's id as its first altid; a copy carries it as is.
+            let id = doc
+                .pointer("/altids/0/value")
+                .or_else(|| doc.pointer("/id"))
+                .and_then(|v| v.as_str());
+            if let (Some(t0), Some(t1)) = (
+                id.and_then(|id| sent.get(id)).copied(),
+                m.timestamp().to_millis(),
+            ) {
+                latencies.push((t1 - t0) as f64);
+            }
+        };
+        let start = Instant::now();
+        for i in 0..n {
+            let due = start + Duration::from_secs_f64(i as f64 / rate as f64);
+            while Instant::now() < due {
+                match reader.poll(Duration::ZERO) {
+                    Some(Ok(m)) => observe(&m, &sent, &mut latencies),
+                    _ => std::thread::sleep(Duration::from_micros(200)),
+                }
+            }
+            let id = format!("lat-{run}-{into}-{i}");
+            let value = serde_json::json!({
+                "headline": format!("Latency probe {i} of {into}"),
+                "body": "A short probe item for the latency measurement.",
+                "published": chrono::Utc::now().to_rfc3339(),
+                "id": id,
+            })
+            .to_string();
+            let ts = now_ms();
+            sent.insert(id, ts);
+            producer
+                .send(BaseRecord::<str, str>::to(into).payload(&value).timestamp(ts))
+                .ok();
+            producer.poll(Duration::ZERO);
+        }
+        producer.flush(Duration::from_secs(30)).ok();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while latencies.len() < n && Instant::now() < deadline {
+            if let Some(Ok(m)) = reader.poll(Duration::from_millis(100)) {
+                observe(&m, &sent, &mut latencies);
+            }
+        }
+        latencies.sort_by(f64::total_cmp);
+        Latencies(latencies)
+    }
+
+    /// The `q` quantile (0..=1), NaN when nothing was measured.
+    fn pct(&self, q: f64) -> f64 {
+        self.0
+            .get(((self.0.len() as f64 - 1.0) * q) as usize)
+            .copied()
+            .unwrap_or(f64::NAN)
+    }
+}
+
+impl std::fmt::Display for Latencies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} samples, p50 {:.0} ms, p90 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
+            self.0.len(),
+            self.pct(0.5),
+            self.pct(0.9),
+            self.pct(0.99),
+            self.pct(1.0)
+        )
+    }
 }
 
 /// Stops wirefeed (SIGTERM, then waits).

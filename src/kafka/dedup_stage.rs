@@ -157,7 +157,7 @@ pub fn run(
         }
         stage_consumer::store_committable(&consumer, &shared, &kafka.topics.keyed);
         if shared.tracker().total_in_flight() as usize >= config.pipeline.max_in_flight {
-            shared.wait_drained(&[], Duration::from_millis(5));
+            shared.wait_below(config.pipeline.max_in_flight, Duration::from_millis(10));
             continue;
         }
         let Some(msg) = consumer.poll(Duration::from_millis(100)) else {

@@ -350,14 +350,15 @@ pub fn run_with(
         if stage.range_done() {
             break;
         }
-        if stage.pending.len() >= config.pipeline.max_in_flight
-            || shared.tracker().pending_records() >= config.pipeline.max_in_flight
-        {
-            // Backpressure: wait for the oldest result or for acknowledgements.
+        let limit = config.pipeline.max_in_flight;
+        if stage.pending.len() >= limit {
+            // Backpressure: wait for the oldest result.
             stage.emit_ready(&sink, Duration::from_millis(5));
-            if let Some(m) = consumer.poll(Duration::ZERO) {
-                stage.accept(m);
-            }
+            continue;
+        }
+        if shared.tracker().pending_records() >= limit {
+            // Backpressure: wait for acknowledgements (blocking, not spinning).
+            shared.wait_below(limit, Duration::from_millis(10));
             continue;
         }
         let timeout = if stage.pending.is_empty() {

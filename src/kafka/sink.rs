@@ -67,6 +67,31 @@ impl Shared {
     }
 }
 
+impl Shared {
+    /// Waits until fewer than `limit` records await acknowledgement and fewer than `limit`
+    /// outputs are unacknowledged, or `timeout` passes: a stage's backpressure, blocking on
+    /// delivery reports instead of spinning. Returns true when below the limit.
+    pub fn wait_below(&self, limit: usize, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut tracker = self.tracker();
+        loop {
+            if tracker.pending_records() < limit && (tracker.total_in_flight() as usize) < limit
+            {
+                return true;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            tracker = self
+                .acked
+                .wait_timeout(tracker, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+}
+
 /// An output whose delivery failed, kept for another send.
 #[derive(Debug)]
 struct Failed {
