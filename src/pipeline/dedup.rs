@@ -670,4 +670,450 @@ mod tests {
             Decision::Duplicate { .. }
         ));
     }
+
+    impl DedupState {
+        /// Checks that flags, side maps and `len` agree.
+        fn check(&self) {
+            for (h, s) in &self.stories {
+                assert_eq!(s.has(HAS_EARLIER), self.side.earlier.contains_key(h));
+                assert_eq!(s.has(HAS_ID), self.side.ids.contains_key(h));
+                assert_eq!(s.has(HAS_MORE), self.side.more.contains_key(h));
+            }
+            assert!(
+                self.side
+                    .earlier
+                    .iter()
+                    .all(|(h, e)| { !e.is_empty() && self.stories.contains_key(h) })
+            );
+            assert!(self.side.ids.keys().all(|h| self.stories.contains_key(h)));
+            for (h, more) in &self.side.more {
+                assert!(!more.is_empty() && self.stories.contains_key(h));
+                assert!(more.iter().all(|s| s.story.meta == s.story.version()));
+            }
+            let further: usize = self.side.more.values().map(Vec::len).sum();
+            assert_eq!(self.len(), self.stories.len() + further);
+        }
+    }
+
+    fn restored(first: i64, version_time: i64, fp: u64, version: u32, id: &str) -> StoryState {
+        StoryState {
+            first_published: t(first),
+            version_time: t(version_time),
+            fingerprint: fp,
+            earlier: Vec::new(),
+            seen_ms: 0,
+            version,
+            id: id.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_story_record_and_its_map_bucket_stay_small() {
+        assert_eq!(std::mem::size_of::<Story>(), 32);
+        assert_eq!(std::mem::size_of::<(u64, Story)>(), 40);
+    }
+
+    #[test]
+    fn ids_are_derived_from_key_and_first_publication() {
+        let mut s = state();
+        let published = t(0) + Duration::milliseconds(1_500);
+        let c = Candidate {
+            published,
+            version_time: published,
+            ..cand("k", 0, 0, 1)
+        };
+        let id = article_id("k", published);
+        assert_eq!(s.decide(c), Decision::New { id: id.clone() });
+        assert_eq!(s.decide(c), Decision::Duplicate { of: id.clone() });
+        assert_eq!(
+            s.decide(Candidate {
+                fingerprint: 2,
+                ..c
+            }),
+            Decision::Update { id, version: 2 }
+        );
+        // A further story under the same key.
+        assert_eq!(
+            s.decide(cand("k", 100, 100, 1)),
+            Decision::New {
+                id: article_id("k", t(100))
+            }
+        );
+        assert_eq!(
+            s.decide(cand("k", 101, 101, 1)),
+            Decision::Duplicate {
+                of: article_id("k", t(100))
+            }
+        );
+        assert!(s.side.ids.is_empty());
+        s.check();
+    }
+
+    #[test]
+    fn several_stories_under_one_key_survive_sweeps_in_order() {
+        let mut s = state();
+        let at = |hour: i64, fp: u64, now_s: i64| Candidate {
+            now_ms: now_s * 1000,
+            ..cand("stocks to watch", hour, hour, fp)
+        };
+        // Three mornings, processed at 10 s, 20 s and 30 s; the second one updated.
+        for (day, now) in [(0, 10), (1, 20), (2, 30)] {
+            assert!(matches!(
+                s.decide(at(day * 49, 1, now)),
+                Decision::New { .. }
+            ));
+        }
+        assert!(matches!(
+            s.decide(at(49, 2, 25)),
+            Decision::Update { version: 2, .. }
+        ));
+        assert_eq!(s.len(), 3);
+        s.check();
+        // The first story goes; the second takes its place with its earlier fingerprint.
+        s.sweep(15_000);
+        assert_eq!(s.len(), 2);
+        s.check();
+        assert_eq!(
+            s.decide(at(49, 1, 40)),
+            Decision::Duplicate {
+                of: article_id("stocks to watch", t(49))
+            }
+        );
+        assert_eq!(
+            s.decide(at(98, 2, 40)),
+            Decision::Update {
+                id: article_id("stocks to watch", t(98)),
+                version: 2
+            }
+        );
+        // Within the window of the second and third mornings: the second, the older, decides.
+        assert_eq!(
+            s.decide(at(73, 1, 40)),
+            Decision::Duplicate {
+                of: article_id("stocks to watch", t(49))
+            }
+        );
+        // The forgotten first morning is a new story again.
+        assert!(matches!(s.decide(at(0, 1, 40)), Decision::New { .. }));
+        assert_eq!(s.len(), 3);
+        s.check();
+        // A sweep that drops the further stories keeps the first.
+        assert!(matches!(
+            s.decide(at(49, 3, 45)),
+            Decision::Update { version: 3, .. }
+        ));
+        s.sweep(42_000);
+        s.check();
+        assert_eq!(s.len(), 1);
+        assert!(matches!(s.decide(at(98, 2, 50)), Decision::New { .. }));
+        s.sweep(60_000);
+        s.check();
+        assert!(s.is_empty());
+        assert!(s.side.earlier.is_empty() && s.side.more.is_empty());
+    }
+
+    #[test]
+    fn len_is_exact_after_sweeps() {
+        let mut s = state();
+        for i in 0..300_i64 {
+            let key = format!("k{}", i % 100);
+            s.decide(Candidate {
+                now_ms: i * 1000,
+                ..cand(&key, (i / 100) * 49, (i / 100) * 49, 1)
+            });
+            if i % 7 == 0 {
+                s.decide(Candidate {
+                    now_ms: i * 1000,
+                    ..cand(&key, (i / 100) * 49, (i / 100) * 49 + 1, 2)
+                });
+            }
+        }
+        assert_eq!(s.len(), 300);
+        s.check();
+        for horizon in [0, 50, 150, 199, 250, 299, 300] {
+            s.sweep(horizon * 1000);
+            s.check();
+            assert_eq!(s.len(), (300 - horizon) as usize);
+        }
+        assert!(s.stories.capacity() < 16);
+    }
+
+    #[test]
+    fn earlier_fingerprints_survive_restore_merges() {
+        let id = article_id("k", t(0));
+        // The versions of one story read back in any order.
+        for order in [[0_u32, 1, 2], [2, 1, 0], [1, 2, 0], [2, 0, 1]] {
+            let mut s = state();
+            for v in order {
+                s.restore("k", restored(0, v.into(), 10 + u64::from(v), v + 1, &id));
+                s.check();
+            }
+            assert_eq!(s.len(), 1);
+            for fp in [10, 11, 12] {
+                assert_eq!(
+                    s.decide(cand("k", 0, 5, fp)),
+                    Decision::Duplicate { of: id.clone() }
+                );
+            }
+            // Older than the newest version time: stale.
+            assert_eq!(
+                s.decide(cand("k", 0, 1, 13)),
+                Decision::Duplicate { of: id.clone() }
+            );
+            assert_eq!(
+                s.decide(cand("k", 0, 2, 13)),
+                Decision::Update {
+                    id: id.clone(),
+                    version: 4
+                }
+            );
+            s.check();
+        }
+    }
+
+    #[test]
+    fn restore_keeps_ids_it_cannot_derive() {
+        // Version 2 came from a copy published an hour after the first: its first-published
+        // header is that copy's, its id the story's.
+        let id = article_id("k", t(0));
+        let mut s = state();
+        s.restore("k", restored(0, 0, 1, 1, &id));
+        s.restore("k", restored(1, 2, 2, 2, &id));
+        s.check();
+        assert_eq!(s.len(), 1);
+        assert_eq!(
+            s.decide(cand("k", 0, 3, 2)),
+            Decision::Duplicate { of: id.clone() }
+        );
+        assert_eq!(
+            s.decide(cand("k", 0, 3, 3)),
+            Decision::Update {
+                id: id.clone(),
+                version: 3
+            }
+        );
+        // Only version 2 read back (version 1 was before the lookback): same id all the same.
+        let mut s = state();
+        s.restore("k", restored(1, 2, 2, 2, &id));
+        assert_eq!(
+            s.decide(cand("k", 1, 3, 3)),
+            Decision::Update {
+                id: id.clone(),
+                version: 3
+            }
+        );
+        // ... also for a further story of the key.
+        s.restore("k", restored(60, 60, 5, 2, "urn:other"));
+        s.check();
+        assert_eq!(
+            s.decide(cand("k", 60, 61, 5)),
+            Decision::Duplicate {
+                of: "urn:other".into()
+            }
+        );
+        s.sweep(2_000);
+        s.check();
+        assert!(s.is_empty() && s.side.ids.is_empty());
+    }
+
+    /// The previous implementation, kept as the reference the compact state must agree with.
+    mod reference {
+        use super::*;
+
+        #[derive(Debug, Default)]
+        pub struct State {
+            pub window: Duration,
+            pub entries: HashMap<String, Vec<StoryState>>,
+        }
+
+        impl State {
+            pub fn len(&self) -> usize {
+                self.entries.values().map(Vec::len).sum()
+            }
+
+            pub fn decide(&mut self, c: Candidate<'_>) -> Decision {
+                let window = self.window;
+                let within = |a: DateTime<Utc>, b: DateTime<Utc>| (a - b).abs() <= window;
+                if let Some(stories) = self.entries.get_mut(c.key)
+                    && let Some(story) = stories
+                        .iter_mut()
+                        .find(|s| within(s.first_published, c.published))
+                {
+                    if story.fingerprint == c.fingerprint
+                        || story.earlier.contains(&c.fingerprint)
+                        || c.version_time < story.version_time
+                    {
+                        return Decision::Duplicate {
+                            of: story.id.clone(),
+                        };
+                    }
+                    story.version += 1;
+                    story.seen_ms = c.now_ms;
+                    story.version_time = c.version_time;
+                    story.earlier.push(story.fingerprint);
+                    story.fingerprint = c.fingerprint;
+                    return Decision::Update {
+                        id: story.id.clone(),
+                        version: story.version,
+                    };
+                }
+                let id = article_id(c.key, c.published);
+                self.entries
+                    .entry(c.key.to_owned())
+                    .or_default()
+                    .push(StoryState {
+                        first_published: c.published,
+                        version_time: c.version_time,
+                        fingerprint: c.fingerprint,
+                        earlier: Vec::new(),
+                        seen_ms: c.now_ms,
+                        version: 1,
+                        id: id.clone(),
+                    });
+                Decision::New { id }
+            }
+
+            pub fn restore(&mut self, key: &str, story: StoryState) {
+                if let Some(stories) = self.entries.get_mut(key)
+                    && let Some(existing) = stories.iter_mut().find(|s| s.id == story.id)
+                {
+                    let older = if story.version >= existing.version {
+                        std::mem::replace(existing, story)
+                    } else {
+                        story
+                    };
+                    existing.seen_ms = existing.seen_ms.max(older.seen_ms);
+                    for fp in older.earlier.iter().copied().chain([older.fingerprint]) {
+                        if fp != existing.fingerprint && !existing.earlier.contains(&fp) {
+                            existing.earlier.push(fp);
+                        }
+                    }
+                    return;
+                }
+                self.entries.entry(key.to_owned()).or_default().push(story);
+            }
+
+            pub fn sweep(&mut self, horizon_ms: i64) {
+                self.entries.retain(|_, stories| {
+                    stories.retain(|s| s.seen_ms >= horizon_ms);
+                    !stories.is_empty()
+                });
+            }
+        }
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Decide {
+            key: u8,
+            published_ms: i64,
+            later_ms: i64,
+            fp: u64,
+            now_s: i64,
+        },
+        Restore {
+            key: u8,
+            /// First publication of the story the id is derived from.
+            id_first_ms: i64,
+            /// The first-published header: the id's, or a later copy's.
+            first_ms: i64,
+            version_ms: i64,
+            fp: u64,
+            earlier: Vec<u64>,
+            version: u32,
+            seen_s: i64,
+        },
+        Sweep {
+            horizon_s: i64,
+        },
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        // Times within a few windows of 100 s, at ms precision, often on the same second.
+        let time = prop_oneof![(0..6_i64).prop_map(|s| s * 50_000), 0..300_000_i64];
+        prop_oneof![
+            6 => (0..3_u8, time.clone(), 0..3_i64, 0..5_u64, 0..40_i64).prop_map(
+                |(key, published_ms, later, fp, now_s)| Op::Decide {
+                    key,
+                    published_ms,
+                    later_ms: later * 20_000,
+                    fp,
+                    now_s,
+                }
+            ),
+            2 => (
+                0..3_u8,
+                time,
+                prop_oneof![Just(0_i64), 1..60_000_i64],
+                0..3_i64,
+                0..5_u64,
+                proptest::collection::vec(0..5_u64, 0..3),
+                0..4_u32,
+                0..40_i64,
+            )
+                .prop_map(
+                    |(key, id_first_ms, delay, later, fp, earlier, version, seen_s)| Op::Restore {
+                        key,
+                        id_first_ms,
+                        first_ms: id_first_ms + delay,
+                        version_ms: id_first_ms + later * 20_000,
+                        fp,
+                        earlier,
+                        version,
+                        seen_s,
+                    }
+                ),
+            1 => (0..40_i64).prop_map(|horizon_s| Op::Sweep { horizon_s }),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn agrees_with_the_reference(ops in proptest::collection::vec(op(), 1..60)) {
+            let ms = |ms: i64| t(0) + Duration::milliseconds(ms);
+            let keys = ["a", "b", "c"];
+            let mut s = DedupState::new(std::time::Duration::from_secs(100));
+            let mut r = reference::State {
+                window: Duration::seconds(100),
+                ..Default::default()
+            };
+            for op in ops {
+                match op {
+                    Op::Decide { key, published_ms, later_ms, fp, now_s } => {
+                        let c = Candidate {
+                            key: keys[usize::from(key)],
+                            published: ms(published_ms),
+                            version_time: ms(published_ms + later_ms),
+                            fingerprint: fp,
+                            now_ms: now_s * 1000,
+                        };
+                        proptest::prop_assert_eq!(s.decide(c), r.decide(c));
+                    }
+                    Op::Restore { key, id_first_ms, first_ms, version_ms, fp, earlier, version, seen_s } => {
+                        let key = keys[usize::from(key)];
+                        let story = StoryState {
+                            first_published: ms(first_ms),
+                            version_time: ms(version_ms),
+                            fingerprint: fp,
+                            earlier,
+                            seen_ms: seen_s * 1000,
+                            version,
+                            id: article_id(key, ms(id_first_ms)),
+                        };
+                        s.restore(key, story.clone());
+                        r.restore(key, story);
+                    }
+                    Op::Sweep { horizon_s } => {
+                        s.sweep(horizon_s * 1000);
+                        r.sweep(horizon_s * 1000);
+                    }
+                }
+                s.check();
+                proptest::prop_assert_eq!(s.len(), r.len());
+            }
+        }
+    }
 }
