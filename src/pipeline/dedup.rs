@@ -15,14 +15,56 @@
 //! ago. Decisions never use arrival time; only forgetting does, so that what the stage holds in
 //! memory is exactly what a restore from the articles topic would rebuild, and an out-of-order
 //! backfill spanning weeks of event time is still recognised.
+//!
+//! # Layout
+//!
+//! A partition holds every story of the last `restore_lookback` (a week by default), so the
+//! state is laid out for the common story — one story per key, one version — at about 54 bytes
+//! of heap per story:
+//!
+//! - **Key hash, not key.** Stories are found by a 64-bit xxh3 hash of the dedup key, seeded
+//!   per state, in a map whose hasher passes that hash through. Distinct keys collide with
+//!   probability about n²/2⁶⁵ for n keys held (3·10⁻⁸ for a million); a collision makes two
+//!   different headlines share their stories, so a copy of the second within the window of the
+//!   first is decided against the first (an update, under an id of neither, or a duplicate
+//!   instead of a new story). The seed, drawn per state, keeps crafted headlines from piling up
+//!   in one bucket and keeps a collision from recurring after a restart or rebalance.
+//! - **Derived ids.** The article id is `article_id(key, first_published)` by construction, so
+//!   it is computed when a [`Decision`] needs it rather than stored. The one exception comes
+//!   from [`DedupState::restore`], which knows stories by the id they were emitted under: the
+//!   first-published header of an update carries the publication time of the copy that made
+//!   it, and a restore takes the newest version's fields, so a story restored from such an
+//!   update has an id its first publication no longer derives. Those ids (of some updated
+//!   stories only) are kept in a side map.
+//! - **A 32-byte record** per story: first publication and newest version time (ms since the
+//!   epoch), newest fingerprint, seen time (s since the epoch, `u32`, saturating in 2106), and
+//!   the version (29 bits, saturating at 536 870 911) sharing a word with three flags. With
+//!   the 8-byte key hash a map bucket is 40 bytes, plus a control byte. The map's load factor
+//!   moves between 7/16 and 7/8 as it doubles, so the heap per story moves between 47 and 94
+//!   bytes with the number of stories (about 54 at 100 000 or 200 000 stories, 86 at a
+//!   million).
+//! - **Side maps for the rare cases**, looked up only when a flag of the record says so: the
+//!   fingerprints of earlier versions of an updated story, a stored id (above), and the further
+//!   stories of a key that has several (same headline outside the window). The first story of a
+//!   key stays in the compact map; further ones, in order of creation, carry their own earlier
+//!   fingerprints and id. When [`DedupState::sweep`] drops the first story, the next one takes
+//!   its place, so the order in which stories are matched never changes.
+//!
+//! Times are compared at millisecond precision (publication and version times of wire items
+//! carry seconds at most), ids use seconds as always, and [`DedupState::sweep`] forgets at
+//! second precision: a story may be kept up to a second longer than its horizon.
 
 use std::collections::HashMap;
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
+use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use super::key::article_id;
 
-/// What the dedup stage remembers of one story.
+/// What the dedup stage remembers of one story, as read back from the articles topic
+/// ([`DedupState::restore`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoryState {
     /// First publication time of the story (its first copy).
@@ -38,7 +80,8 @@ pub struct StoryState {
     pub seen_ms: i64,
     /// Version number of the newest emitted version (1 = first).
     pub version: u32,
-    /// The article id shared by all versions.
+    /// The article id shared by all versions: how a restore recognises further versions of the
+    /// same story. Held only when it is not `article_id(key, first_published)`.
     pub id: String,
 }
 
@@ -80,21 +123,217 @@ pub struct Candidate<'a> {
     pub now_ms: i64,
 }
 
+/// Highest version number held; further updates keep it.
+const VERSION_MAX: u32 = (1 << 29) - 1;
+/// Flag of a first story: its earlier fingerprints are in [`Side::earlier`].
+const HAS_EARLIER: u32 = 1 << 29;
+/// Flag of a first story: its id is in [`Side::ids`].
+const HAS_ID: u32 = 1 << 30;
+/// Flag of a first story: its key has further stories in [`Side::more`].
+const HAS_MORE: u32 = 1 << 31;
+
+/// The compact record of one story (32 bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Story {
+    /// First publication, ms since the epoch.
+    first_ms: i64,
+    /// Version time of the newest emitted version, ms since the epoch.
+    version_ms: i64,
+    /// Fingerprint of the newest emitted version.
+    fingerprint: u64,
+    /// When the newest version was emitted or read back, s since the epoch (saturating).
+    seen_s: u32,
+    /// Version number (low 29 bits) and the `HAS_*` flags (set on first stories only).
+    meta: u32,
+}
+
+impl Story {
+    fn new(c: &Candidate<'_>) -> Self {
+        Story {
+            first_ms: c.published.timestamp_millis(),
+            version_ms: c.version_time.timestamp_millis(),
+            fingerprint: c.fingerprint,
+            seen_s: seconds(c.now_ms),
+            meta: 1,
+        }
+    }
+
+    fn version(self) -> u32 {
+        self.meta & VERSION_MAX
+    }
+
+    fn has(self, flag: u32) -> bool {
+        self.meta & flag != 0
+    }
+
+    /// True when `c` brings nothing new to this story, whose earlier fingerprints are `earlier`.
+    fn is_duplicate(self, earlier: &[u64], c: &Candidate<'_>) -> bool {
+        self.fingerprint == c.fingerprint
+            || earlier.contains(&c.fingerprint)
+            || c.version_time.timestamp_millis() < self.version_ms
+    }
+
+    /// Makes `c` the newest version; returns the fingerprint it replaces.
+    fn advance(&mut self, c: &Candidate<'_>) -> u64 {
+        let version = (self.version() + 1).min(VERSION_MAX);
+        self.meta = (self.meta & !VERSION_MAX) | version;
+        self.seen_s = seconds(c.now_ms);
+        self.version_ms = c.version_time.timestamp_millis();
+        std::mem::replace(&mut self.fingerprint, c.fingerprint)
+    }
+}
+
+/// A story with everything held about it: further stories of a key are kept this way, and a
+/// first story while a restore merges into it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Full {
+    /// The record, without flags.
+    story: Story,
+    /// Fingerprints of the earlier emitted versions.
+    earlier: Vec<u64>,
+    /// The article id, when it is not derived from the key and the first publication.
+    id: Option<Box<str>>,
+}
+
+impl Full {
+    /// Decides `c` against this story, which is within the window of it.
+    fn decide(&mut self, c: &Candidate<'_>) -> Decision {
+        let id = story_id(c.key, self.story.first_ms, self.id.as_deref());
+        if self.story.is_duplicate(&self.earlier, c) {
+            return Decision::Duplicate { of: id };
+        }
+        let old = self.story.advance(c);
+        self.earlier.push(old);
+        Decision::Update {
+            id,
+            version: self.story.version(),
+        }
+    }
+
+    /// Merges `other`, another emitted version of the same story: every fingerprint is content
+    /// already emitted, the newest version's fields win, and the latest seen time.
+    fn merge(&mut self, other: Full) {
+        let older = if other.story.version() >= self.story.version() {
+            std::mem::replace(self, other)
+        } else {
+            other
+        };
+        self.story.seen_s = self.story.seen_s.max(older.story.seen_s);
+        for fp in older
+            .earlier
+            .iter()
+            .copied()
+            .chain([older.story.fingerprint])
+        {
+            if fp != self.story.fingerprint && !self.earlier.contains(&fp) {
+                self.earlier.push(fp);
+            }
+        }
+    }
+}
+
+/// Hasher of keys that are already hashes: passes the `u64` through.
+#[derive(Debug, Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+
+    /// Only `u64` keys are hashed with it; other input is folded in, so that it stays a hasher.
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+}
+
+/// A map keyed by dedup key hash.
+type ByKeyHash<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
+
+/// What the flags of first stories point to, by key hash.
+#[derive(Debug, Default)]
+struct Side {
+    /// Earlier fingerprints of first stories flagged `HAS_EARLIER` (never empty).
+    earlier: ByKeyHash<Vec<u64>>,
+    /// Ids of first stories flagged `HAS_ID`.
+    ids: ByKeyHash<Box<str>>,
+    /// Further stories of keys flagged `HAS_MORE`, in order of creation (never empty).
+    more: ByKeyHash<Vec<Full>>,
+}
+
+impl Side {
+    /// Takes out what is held about `story`, the first story of key hash `h`, except the further
+    /// stories of its key.
+    fn detach(&mut self, h: u64, story: Story) -> Full {
+        Full {
+            earlier: story
+                .has(HAS_EARLIER)
+                .then(|| self.earlier.remove(&h))
+                .flatten()
+                .unwrap_or_default(),
+            id: story.has(HAS_ID).then(|| self.ids.remove(&h)).flatten(),
+            story: Story {
+                meta: story.version(),
+                ..story
+            },
+        }
+    }
+
+    /// Holds `full` as the first story of key hash `h` (`more`: its key has further stories);
+    /// returns its record for the compact map.
+    fn attach(&mut self, h: u64, full: Full, more: bool) -> Story {
+        let mut story = full.story;
+        if !full.earlier.is_empty() {
+            story.meta |= HAS_EARLIER;
+            self.earlier.insert(h, full.earlier);
+        }
+        if let Some(id) = full.id {
+            story.meta |= HAS_ID;
+            self.ids.insert(h, id);
+        }
+        if more {
+            story.meta |= HAS_MORE;
+        }
+        story
+    }
+
+    /// Releases the capacity that sweeps left unused.
+    fn trim(&mut self) {
+        trim(&mut self.earlier);
+        trim(&mut self.ids);
+        trim(&mut self.more);
+    }
+}
+
 /// Dedup state of one partition.
 #[derive(Debug)]
 pub struct DedupState {
-    window: Duration,
-    entries: HashMap<String, Vec<StoryState>>,
+    /// The window, ms.
+    window_ms: u64,
+    /// Seed of the key hash.
+    seed: u64,
+    /// The first story of each key.
+    stories: ByKeyHash<Story>,
+    /// What the flags of `stories` point to.
+    side: Side,
+    /// Number of stories held, first and further.
     len: usize,
 }
 
 impl DedupState {
     /// An empty state with the given window (must be positive).
     pub fn new(window: std::time::Duration) -> Self {
-        let window = Duration::from_std(window).unwrap_or(Duration::MAX);
         DedupState {
-            window,
-            entries: HashMap::new(),
+            window_ms: u64::try_from(window.as_millis()).unwrap_or(u64::MAX),
+            seed: RandomState::new().hash_one(0x7769_7265_6665_6564_u64),
+            stories: ByKeyHash::default(),
+            side: Side::default(),
             len: 0,
         }
     }
@@ -109,99 +348,182 @@ impl DedupState {
         self.len == 0
     }
 
+    fn key_hash(&self, key: &str) -> u64 {
+        xxh3_64_with_seed(key.as_bytes(), self.seed)
+    }
+
     /// Decides what to do with `candidate` and records the outcome.
     pub fn decide(&mut self, candidate: Candidate<'_>) -> Decision {
-        let window = self.window;
-        if let Some(stories) = self.entries.get_mut(candidate.key)
-            && let Some(story) = stories
-                .iter_mut()
-                .find(|s| within(s.first_published, candidate.published, window))
-        {
-            if story.fingerprint == candidate.fingerprint
-                || story.earlier.contains(&candidate.fingerprint)
-                || candidate.version_time < story.version_time
-            {
-                return Decision::Duplicate {
-                    of: story.id.clone(),
-                };
+        let h = self.key_hash(candidate.key);
+        let published = candidate.published.timestamp_millis();
+        let window = self.window_ms;
+        let Some(first) = self.stories.get_mut(&h) else {
+            self.stories.insert(h, Story::new(&candidate));
+            self.len += 1;
+            return Decision::New {
+                id: article_id(candidate.key, candidate.published),
+            };
+        };
+        if within(first.first_ms, published, window) {
+            let side = &mut self.side;
+            let stored = first.has(HAS_ID).then(|| side.ids.get(&h)).flatten();
+            let id = story_id(candidate.key, first.first_ms, stored.map(|id| &**id));
+            let earlier = first
+                .has(HAS_EARLIER)
+                .then(|| side.earlier.get(&h))
+                .flatten();
+            if first.is_duplicate(earlier.map_or(&[], Vec::as_slice), &candidate) {
+                return Decision::Duplicate { of: id };
             }
-            story.version += 1;
-            story.seen_ms = candidate.now_ms;
-            story.version_time = candidate.version_time;
-            story.earlier.push(story.fingerprint);
-            story.fingerprint = candidate.fingerprint;
+            let old = first.advance(&candidate);
+            first.meta |= HAS_EARLIER;
+            side.earlier.entry(h).or_default().push(old);
             return Decision::Update {
-                id: story.id.clone(),
-                version: story.version,
+                id,
+                version: first.version(),
             };
         }
-        let id = article_id(candidate.key, candidate.published);
-        self.insert(
-            candidate.key,
-            StoryState {
-                first_published: candidate.published,
-                version_time: candidate.version_time,
-                fingerprint: candidate.fingerprint,
-                earlier: Vec::new(),
-                seen_ms: candidate.now_ms,
-                version: 1,
-                id: id.clone(),
-            },
-        );
-        Decision::New { id }
+        if first.has(HAS_MORE)
+            && let Some(story) = self.side.more.get_mut(&h).and_then(|more| {
+                more.iter_mut()
+                    .find(|s| within(s.story.first_ms, published, window))
+            })
+        {
+            return story.decide(&candidate);
+        }
+        first.meta |= HAS_MORE;
+        self.side.more.entry(h).or_default().push(Full {
+            story: Story::new(&candidate),
+            earlier: Vec::new(),
+            id: None,
+        });
+        self.len += 1;
+        Decision::New {
+            id: article_id(candidate.key, candidate.published),
+        }
     }
 
     /// Records an article that was already emitted (read back from the articles topic), so that
-    /// later copies are recognised. A newer version of a known story replaces the older state.
+    /// later copies are recognised. A story is known by its article id; a newer version of a
+    /// known story replaces the older state.
     pub fn restore(&mut self, key: &str, story: StoryState) {
-        if let Some(stories) = self.entries.get_mut(key)
-            && let Some(existing) = stories.iter_mut().find(|s| s.id == story.id)
-        {
-            // Every version read back is content already emitted: keep all fingerprints, and
-            // the newest version's fields.
-            let older = if story.version >= existing.version {
-                std::mem::replace(existing, story)
-            } else {
-                story
-            };
-            existing.seen_ms = existing.seen_ms.max(older.seen_ms);
-            for fp in older.earlier.iter().copied().chain([older.fingerprint]) {
-                if fp != existing.fingerprint && !existing.earlier.contains(&fp) {
-                    existing.earlier.push(fp);
-                }
-            }
+        let h = self.key_hash(key);
+        // Whether the id is the one derived from the key and the first publication, as it is
+        // for every first version and for the updates from copies published at the same second.
+        let derived = article_id(key, story.first_published) == story.id;
+        let first_s = story.first_published.timestamp();
+        let same = |first_ms: i64, stored: Option<&str>| match stored {
+            Some(id) => id == story.id,
+            None if derived => first_ms.div_euclid(1000) == first_s,
+            None => story_id(key, first_ms, None) == story.id,
+        };
+        let restored = Full {
+            story: Story {
+                first_ms: story.first_published.timestamp_millis(),
+                version_ms: story.version_time.timestamp_millis(),
+                fingerprint: story.fingerprint,
+                seen_s: seconds(story.seen_ms),
+                meta: story.version.min(VERSION_MAX),
+            },
+            id: (!derived).then(|| story.id.clone().into_boxed_str()),
+            earlier: story.earlier,
+        };
+        let Some(&first) = self.stories.get(&h) else {
+            let record = self.side.attach(h, restored, false);
+            self.stories.insert(h, record);
+            self.len += 1;
+            return;
+        };
+        let stored = first.has(HAS_ID).then(|| self.side.ids.get(&h)).flatten();
+        if same(first.first_ms, stored.map(|id| &**id)) {
+            let mut full = self.side.detach(h, first);
+            full.merge(restored);
+            let record = self.side.attach(h, full, first.has(HAS_MORE));
+            self.stories.insert(h, record);
             return;
         }
-        self.insert(key, story);
-    }
-
-    fn insert(&mut self, key: &str, story: StoryState) {
-        self.entries.entry(key.to_owned()).or_default().push(story);
+        let more = self.side.more.entry(h).or_default();
+        if let Some(existing) = more
+            .iter_mut()
+            .find(|s| same(s.story.first_ms, s.id.as_deref()))
+        {
+            existing.merge(restored);
+            return;
+        }
+        more.push(restored);
         self.len += 1;
+        if let Some(first) = self.stories.get_mut(&h) {
+            first.meta |= HAS_MORE;
+        }
     }
 
     /// Forgets the stories last emitted (or read back) before `horizon_ms` (wall clock, ms since
-    /// the epoch); the stage calls it with `now - dedup.restore_lookback`.
+    /// the epoch, at second precision); the stage calls it with `now - dedup.restore_lookback`.
     pub fn sweep(&mut self, horizon_ms: i64) {
-        let mut len = 0;
-        self.entries.retain(|_, stories| {
-            stories.retain(|s| s.seen_ms >= horizon_ms);
-            len += stories.len();
-            !stories.is_empty()
+        let horizon = seconds(horizon_ms);
+        let DedupState { stories, side, .. } = self;
+        stories.retain(|&h, first| {
+            let mut more = if first.has(HAS_MORE) {
+                side.more.remove(&h).unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            more.retain(|s| s.story.seen_s >= horizon);
+            if first.seen_s >= horizon {
+                first.meta &= !HAS_MORE;
+            } else {
+                // The first story goes: the next one, if any, takes its place.
+                side.detach(h, *first);
+                if more.is_empty() {
+                    return false;
+                }
+                let next = more.remove(0);
+                *first = side.attach(h, next, false);
+            }
+            if !more.is_empty() {
+                first.meta |= HAS_MORE;
+                side.more.insert(h, more);
+            }
+            true
         });
-        self.len = len;
+        self.len = stories.len() + side.more.values().map(Vec::len).sum::<usize>();
+        trim(stories);
+        side.trim();
     }
 }
 
-fn within(a: DateTime<Utc>, b: DateTime<Utc>, window: Duration) -> bool {
-    let delta = if a > b { a - b } else { b - a };
-    delta <= window
+/// The id of a story of `key` first published at `first_ms`: `stored`, or the derived one.
+fn story_id(key: &str, first_ms: i64, stored: Option<&str>) -> String {
+    match stored {
+        Some(id) => id.to_owned(),
+        // Every `first_ms` held was read from a `DateTime<Utc>`, so it converts back.
+        None => article_id(
+            key,
+            DateTime::from_timestamp_millis(first_ms).unwrap_or_default(),
+        ),
+    }
+}
+
+/// Whole seconds since the epoch of `ms`, saturated to `u32`.
+fn seconds(ms: i64) -> u32 {
+    u32::try_from(ms.div_euclid(1000).max(0)).unwrap_or(u32::MAX)
+}
+
+fn within(a_ms: i64, b_ms: i64, window_ms: u64) -> bool {
+    a_ms.abs_diff(b_ms) <= window_ms
+}
+
+/// Releases most of a map's capacity once a sweep has left three quarters of it unused.
+fn trim<V>(map: &mut ByKeyHash<V>) {
+    if map.capacity() > 4 * map.len() {
+        map.shrink_to(2 * map.len());
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::{Duration, TimeZone};
 
     fn t(hour: i64) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2025, 8, 20, 0, 0, 0).unwrap() + Duration::hours(hour)
@@ -347,5 +669,451 @@ mod tests {
             }),
             Decision::Duplicate { .. }
         ));
+    }
+
+    impl DedupState {
+        /// Checks that flags, side maps and `len` agree.
+        fn check(&self) {
+            for (h, s) in &self.stories {
+                assert_eq!(s.has(HAS_EARLIER), self.side.earlier.contains_key(h));
+                assert_eq!(s.has(HAS_ID), self.side.ids.contains_key(h));
+                assert_eq!(s.has(HAS_MORE), self.side.more.contains_key(h));
+            }
+            assert!(
+                self.side
+                    .earlier
+                    .iter()
+                    .all(|(h, e)| { !e.is_empty() && self.stories.contains_key(h) })
+            );
+            assert!(self.side.ids.keys().all(|h| self.stories.contains_key(h)));
+            for (h, more) in &self.side.more {
+                assert!(!more.is_empty() && self.stories.contains_key(h));
+                assert!(more.iter().all(|s| s.story.meta == s.story.version()));
+            }
+            let further: usize = self.side.more.values().map(Vec::len).sum();
+            assert_eq!(self.len(), self.stories.len() + further);
+        }
+    }
+
+    fn restored(first: i64, version_time: i64, fp: u64, version: u32, id: &str) -> StoryState {
+        StoryState {
+            first_published: t(first),
+            version_time: t(version_time),
+            fingerprint: fp,
+            earlier: Vec::new(),
+            seen_ms: 0,
+            version,
+            id: id.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_story_record_and_its_map_bucket_stay_small() {
+        assert_eq!(std::mem::size_of::<Story>(), 32);
+        assert_eq!(std::mem::size_of::<(u64, Story)>(), 40);
+    }
+
+    #[test]
+    fn ids_are_derived_from_key_and_first_publication() {
+        let mut s = state();
+        let published = t(0) + Duration::milliseconds(1_500);
+        let c = Candidate {
+            published,
+            version_time: published,
+            ..cand("k", 0, 0, 1)
+        };
+        let id = article_id("k", published);
+        assert_eq!(s.decide(c), Decision::New { id: id.clone() });
+        assert_eq!(s.decide(c), Decision::Duplicate { of: id.clone() });
+        assert_eq!(
+            s.decide(Candidate {
+                fingerprint: 2,
+                ..c
+            }),
+            Decision::Update { id, version: 2 }
+        );
+        // A further story under the same key.
+        assert_eq!(
+            s.decide(cand("k", 100, 100, 1)),
+            Decision::New {
+                id: article_id("k", t(100))
+            }
+        );
+        assert_eq!(
+            s.decide(cand("k", 101, 101, 1)),
+            Decision::Duplicate {
+                of: article_id("k", t(100))
+            }
+        );
+        assert!(s.side.ids.is_empty());
+        s.check();
+    }
+
+    #[test]
+    fn several_stories_under_one_key_survive_sweeps_in_order() {
+        let mut s = state();
+        let at = |hour: i64, fp: u64, now_s: i64| Candidate {
+            now_ms: now_s * 1000,
+            ..cand("stocks to watch", hour, hour, fp)
+        };
+        // Three mornings, processed at 10 s, 20 s and 30 s; the second one updated.
+        for (day, now) in [(0, 10), (1, 20), (2, 30)] {
+            assert!(matches!(
+                s.decide(at(day * 49, 1, now)),
+                Decision::New { .. }
+            ));
+        }
+        assert!(matches!(
+            s.decide(at(49, 2, 25)),
+            Decision::Update { version: 2, .. }
+        ));
+        assert_eq!(s.len(), 3);
+        s.check();
+        // The first story goes; the second takes its place with its earlier fingerprint.
+        s.sweep(15_000);
+        assert_eq!(s.len(), 2);
+        s.check();
+        assert_eq!(
+            s.decide(at(49, 1, 40)),
+            Decision::Duplicate {
+                of: article_id("stocks to watch", t(49))
+            }
+        );
+        assert_eq!(
+            s.decide(at(98, 2, 40)),
+            Decision::Update {
+                id: article_id("stocks to watch", t(98)),
+                version: 2
+            }
+        );
+        // Within the window of the second and third mornings: the second, the older, decides.
+        assert_eq!(
+            s.decide(at(73, 1, 40)),
+            Decision::Duplicate {
+                of: article_id("stocks to watch", t(49))
+            }
+        );
+        // The forgotten first morning is a new story again.
+        assert!(matches!(s.decide(at(0, 1, 40)), Decision::New { .. }));
+        assert_eq!(s.len(), 3);
+        s.check();
+        // A sweep that drops the further stories keeps the first.
+        assert!(matches!(
+            s.decide(at(49, 3, 45)),
+            Decision::Update { version: 3, .. }
+        ));
+        s.sweep(42_000);
+        s.check();
+        assert_eq!(s.len(), 1);
+        assert!(matches!(s.decide(at(98, 2, 50)), Decision::New { .. }));
+        s.sweep(60_000);
+        s.check();
+        assert!(s.is_empty());
+        assert!(s.side.earlier.is_empty() && s.side.more.is_empty());
+    }
+
+    #[test]
+    fn len_is_exact_after_sweeps() {
+        let mut s = state();
+        for i in 0..300_i64 {
+            let key = format!("k{}", i % 100);
+            s.decide(Candidate {
+                now_ms: i * 1000,
+                ..cand(&key, (i / 100) * 49, (i / 100) * 49, 1)
+            });
+            if i % 7 == 0 {
+                s.decide(Candidate {
+                    now_ms: i * 1000,
+                    ..cand(&key, (i / 100) * 49, (i / 100) * 49 + 1, 2)
+                });
+            }
+        }
+        assert_eq!(s.len(), 300);
+        s.check();
+        for horizon in [0, 50, 150, 199, 250, 299, 300] {
+            s.sweep(horizon * 1000);
+            s.check();
+            assert_eq!(s.len(), (300 - horizon) as usize);
+        }
+        assert!(s.stories.capacity() < 16);
+    }
+
+    #[test]
+    fn earlier_fingerprints_survive_restore_merges() {
+        let id = article_id("k", t(0));
+        // The versions of one story read back in any order.
+        for order in [[0_u32, 1, 2], [2, 1, 0], [1, 2, 0], [2, 0, 1]] {
+            let mut s = state();
+            for v in order {
+                s.restore("k", restored(0, v.into(), 10 + u64::from(v), v + 1, &id));
+                s.check();
+            }
+            assert_eq!(s.len(), 1);
+            for fp in [10, 11, 12] {
+                assert_eq!(
+                    s.decide(cand("k", 0, 5, fp)),
+                    Decision::Duplicate { of: id.clone() }
+                );
+            }
+            // Older than the newest version time: stale.
+            assert_eq!(
+                s.decide(cand("k", 0, 1, 13)),
+                Decision::Duplicate { of: id.clone() }
+            );
+            assert_eq!(
+                s.decide(cand("k", 0, 2, 13)),
+                Decision::Update {
+                    id: id.clone(),
+                    version: 4
+                }
+            );
+            s.check();
+        }
+    }
+
+    #[test]
+    fn restore_keeps_ids_it_cannot_derive() {
+        // Version 2 came from a copy published an hour after the first: its first-published
+        // header is that copy's, its id the story's.
+        let id = article_id("k", t(0));
+        let mut s = state();
+        s.restore("k", restored(0, 0, 1, 1, &id));
+        s.restore("k", restored(1, 2, 2, 2, &id));
+        s.check();
+        assert_eq!(s.len(), 1);
+        assert_eq!(
+            s.decide(cand("k", 0, 3, 2)),
+            Decision::Duplicate { of: id.clone() }
+        );
+        assert_eq!(
+            s.decide(cand("k", 0, 3, 3)),
+            Decision::Update {
+                id: id.clone(),
+                version: 3
+            }
+        );
+        // Only version 2 read back (version 1 was before the lookback): same id all the same.
+        let mut s = state();
+        s.restore("k", restored(1, 2, 2, 2, &id));
+        assert_eq!(
+            s.decide(cand("k", 1, 3, 3)),
+            Decision::Update {
+                id: id.clone(),
+                version: 3
+            }
+        );
+        // ... also for a further story of the key.
+        s.restore("k", restored(60, 60, 5, 2, "urn:other"));
+        s.check();
+        assert_eq!(
+            s.decide(cand("k", 60, 61, 5)),
+            Decision::Duplicate {
+                of: "urn:other".into()
+            }
+        );
+        s.sweep(2_000);
+        s.check();
+        assert!(s.is_empty() && s.side.ids.is_empty());
+    }
+
+    /// The previous implementation, kept as the reference the compact state must agree with.
+    mod reference {
+        use super::*;
+
+        #[derive(Debug, Default)]
+        pub struct State {
+            pub window: Duration,
+            pub entries: HashMap<String, Vec<StoryState>>,
+        }
+
+        impl State {
+            pub fn len(&self) -> usize {
+                self.entries.values().map(Vec::len).sum()
+            }
+
+            pub fn decide(&mut self, c: Candidate<'_>) -> Decision {
+                let window = self.window;
+                let within = |a: DateTime<Utc>, b: DateTime<Utc>| (a - b).abs() <= window;
+                if let Some(stories) = self.entries.get_mut(c.key)
+                    && let Some(story) = stories
+                        .iter_mut()
+                        .find(|s| within(s.first_published, c.published))
+                {
+                    if story.fingerprint == c.fingerprint
+                        || story.earlier.contains(&c.fingerprint)
+                        || c.version_time < story.version_time
+                    {
+                        return Decision::Duplicate {
+                            of: story.id.clone(),
+                        };
+                    }
+                    story.version += 1;
+                    story.seen_ms = c.now_ms;
+                    story.version_time = c.version_time;
+                    story.earlier.push(story.fingerprint);
+                    story.fingerprint = c.fingerprint;
+                    return Decision::Update {
+                        id: story.id.clone(),
+                        version: story.version,
+                    };
+                }
+                let id = article_id(c.key, c.published);
+                self.entries
+                    .entry(c.key.to_owned())
+                    .or_default()
+                    .push(StoryState {
+                        first_published: c.published,
+                        version_time: c.version_time,
+                        fingerprint: c.fingerprint,
+                        earlier: Vec::new(),
+                        seen_ms: c.now_ms,
+                        version: 1,
+                        id: id.clone(),
+                    });
+                Decision::New { id }
+            }
+
+            pub fn restore(&mut self, key: &str, story: StoryState) {
+                if let Some(stories) = self.entries.get_mut(key)
+                    && let Some(existing) = stories.iter_mut().find(|s| s.id == story.id)
+                {
+                    let older = if story.version >= existing.version {
+                        std::mem::replace(existing, story)
+                    } else {
+                        story
+                    };
+                    existing.seen_ms = existing.seen_ms.max(older.seen_ms);
+                    for fp in older.earlier.iter().copied().chain([older.fingerprint]) {
+                        if fp != existing.fingerprint && !existing.earlier.contains(&fp) {
+                            existing.earlier.push(fp);
+                        }
+                    }
+                    return;
+                }
+                self.entries.entry(key.to_owned()).or_default().push(story);
+            }
+
+            pub fn sweep(&mut self, horizon_ms: i64) {
+                self.entries.retain(|_, stories| {
+                    stories.retain(|s| s.seen_ms >= horizon_ms);
+                    !stories.is_empty()
+                });
+            }
+        }
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Decide {
+            key: u8,
+            published_ms: i64,
+            later_ms: i64,
+            fp: u64,
+            now_s: i64,
+        },
+        Restore {
+            key: u8,
+            /// First publication of the story the id is derived from.
+            id_first_ms: i64,
+            /// The first-published header: the id's, or a later copy's.
+            first_ms: i64,
+            version_ms: i64,
+            fp: u64,
+            earlier: Vec<u64>,
+            version: u32,
+            seen_s: i64,
+        },
+        Sweep {
+            horizon_s: i64,
+        },
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        // Times within a few windows of 100 s, at ms precision, often on the same second.
+        let time = prop_oneof![(0..6_i64).prop_map(|s| s * 50_000), 0..300_000_i64];
+        prop_oneof![
+            6 => (0..3_u8, time.clone(), 0..3_i64, 0..5_u64, 0..40_i64).prop_map(
+                |(key, published_ms, later, fp, now_s)| Op::Decide {
+                    key,
+                    published_ms,
+                    later_ms: later * 20_000,
+                    fp,
+                    now_s,
+                }
+            ),
+            2 => (
+                0..3_u8,
+                time,
+                prop_oneof![Just(0_i64), 1..60_000_i64],
+                0..3_i64,
+                0..5_u64,
+                proptest::collection::vec(0..5_u64, 0..3),
+                0..4_u32,
+                0..40_i64,
+            )
+                .prop_map(
+                    |(key, id_first_ms, delay, later, fp, earlier, version, seen_s)| Op::Restore {
+                        key,
+                        id_first_ms,
+                        first_ms: id_first_ms + delay,
+                        version_ms: id_first_ms + later * 20_000,
+                        fp,
+                        earlier,
+                        version,
+                        seen_s,
+                    }
+                ),
+            1 => (0..40_i64).prop_map(|horizon_s| Op::Sweep { horizon_s }),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn agrees_with_the_reference(ops in proptest::collection::vec(op(), 1..60)) {
+            let ms = |ms: i64| t(0) + Duration::milliseconds(ms);
+            let keys = ["a", "b", "c"];
+            let mut s = DedupState::new(std::time::Duration::from_secs(100));
+            let mut r = reference::State {
+                window: Duration::seconds(100),
+                ..Default::default()
+            };
+            for op in ops {
+                match op {
+                    Op::Decide { key, published_ms, later_ms, fp, now_s } => {
+                        let c = Candidate {
+                            key: keys[usize::from(key)],
+                            published: ms(published_ms),
+                            version_time: ms(published_ms + later_ms),
+                            fingerprint: fp,
+                            now_ms: now_s * 1000,
+                        };
+                        proptest::prop_assert_eq!(s.decide(c), r.decide(c));
+                    }
+                    Op::Restore { key, id_first_ms, first_ms, version_ms, fp, earlier, version, seen_s } => {
+                        let key = keys[usize::from(key)];
+                        let story = StoryState {
+                            first_published: ms(first_ms),
+                            version_time: ms(version_ms),
+                            fingerprint: fp,
+                            earlier,
+                            seen_ms: seen_s * 1000,
+                            version,
+                            id: article_id(key, ms(id_first_ms)),
+                        };
+                        s.restore(key, story.clone());
+                        r.restore(key, story);
+                    }
+                    Op::Sweep { horizon_s } => {
+                        s.sweep(horizon_s * 1000);
+                        r.sweep(horizon_s * 1000);
+                    }
+                }
+                s.check();
+                proptest::prop_assert_eq!(s.len(), r.len());
+            }
+        }
     }
 }
