@@ -318,7 +318,7 @@ impl DedupLoop<'_> {
                         .begin(partition, epoch, msg.offset(), 0);
                     return;
                 }
-                article.near_duplicate_of = Some(first.to_string());
+                article.near_duplicate_of = Some(first);
             }
         }
         let value = match serde_json::to_vec(&ninjs::render(&article, self.render)) {
