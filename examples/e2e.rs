@@ -3,21 +3,25 @@
 //! Tansu broker.
 //!
 //! ```text
-//! e2e --bootstrap 127.0.0.1:9092 --wirefeed target/release/wirefeed [--items N] [--rate 1000] [--latency-secs 10]
+//! e2e --bootstrap 127.0.0.1:9092 --wirefeed target/release/wirefeed [--items N] [--rate 1000] [--latency-secs 10] [--set KEY=VALUE ...]
 //! ```
 //!
 //! 1. Loads N seed-like raw items (about a fifth duplicates, a twentieth updates) into a raw topic.
 //! 2. Pass-through limit: raw → mid → out with the same client settings wirefeed uses and no
-//!    parsing (two hops), and raw → out (one hop), each under a new consumer group.
+//!    parsing (two hops), and raw → out (one hop), each under a new consumer group. The CPU the
+//!    two-hop pass-through's clients spend per item (this process, librdkafka only) is the floor
+//!    any client of this broker pays for the same records.
 //! 3. wirefeed (`wirefeed run`, both stages, dedup on) drains the same raw topic.
-//! 4. Latency: items produced at a fixed rate while wirefeed runs; article record time minus raw
-//!    record time, p50 and p99.
-//! 5. wirefeed's CPU time per item and peak RSS (from /proc), and the dedup state's bytes per key
-//!    (counted by a tracking allocator).
+//! 4. Latency at a fixed rate, for wirefeed and then for the two-hop pass-through on fresh topics:
+//!    output record time minus input record time of probe items, p50/p90/p99/max.
+//! 5. wirefeed's CPU time per item (whole process, start-up included), split by thread, peak RSS
+//!    (from /proc), and the dedup state's bytes per key (counted by a tracking allocator).
 //!
-//! Throughput clocks start at the first record a pipeline consumes (group joins excluded) and stop
-//! when the last output is written. The last line:
-//! `e2e: items=N passthrough_items_s=N wirefeed_items_s=N ratio=R cpu_us_per_item=N p99_ms=N rss_mb=N bytes_per_key=N`.
+//! Client settings: both sides get a 100 ms `fetch.wait.max.ms` and any `--set KEY=VALUE` given
+//! (wirefeed configuration keys; `kafka.consumer.*`/`kafka.producer.*` reach the pass-through's
+//! clients too). Throughput clocks start at the first record a pipeline consumes (group joins
+//! excluded) and stop when the last output is written. The last line:
+//! `e2e: items=N passthrough_items_s=N wirefeed_items_s=N ratio=R cpu_us_per_item=N p99_ms=N rss_mb=N bytes_per_key=N passthrough_p99_ms=N passthrough_cpu_us_per_item=N`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::HashMap;
@@ -63,13 +67,17 @@ const SAMPLES: &[&str] = &[
     include_str!("../src/dev/sample/03-asia-markets.txt"),
 ];
 
-/// Extra `--set KEY=VALUE` overrides for the wirefeed process (`--wirefeed-set`, repeatable), to
-/// compare client settings.
-fn wirefeed_sets() -> Vec<String> {
+/// Client settings applied to wirefeed and to the pass-through's clients alike: a 100 ms fetch
+/// wait (Tansu answers a fetch only when the wait is over), then the `--set KEY=VALUE` overrides
+/// given on the command line (repeatable), to compare settings.
+fn extra_sets() -> Vec<String> {
     let args: Vec<String> = std::env::args().collect();
-    args.windows(2)
-        .filter(|w| w[0] == "--wirefeed-set")
-        .map(|w| w[1].clone())
+    std::iter::once("kafka.consumer.fetch.wait.max.ms=100".to_owned())
+        .chain(
+            args.windows(2)
+                .filter(|w| w[0] == "--set")
+                .map(|w| w[1].clone()),
+        )
         .collect()
 }
 
@@ -83,7 +91,11 @@ fn thread_cpu(pid: u32) -> Vec<(String, f64)> {
     for task in tasks.flatten() {
         let path = task.path();
         let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
-        let name: String = name.trim().chars().filter(|c| !c.is_ascii_digit()).collect();
+        let name: String = name
+            .trim()
+            .chars()
+            .filter(|c| !c.is_ascii_digit())
+            .collect();
         *by_name.entry(name).or_default() += cpu_seconds(&path.join("stat"));
     }
     let mut v: Vec<_> = by_name.into_iter().collect();
@@ -127,9 +139,11 @@ fn config(bootstrap: &str, app: &str, topics: [&str; 4], metrics_port: u16) -> C
         format!("kafka.topics.dead_letter={}", topics[3]),
         format!("kafka.partitions={PARTITIONS}"),
         "kafka.retention_ms=3600000".into(),
-        "kafka.consumer.fetch.wait.max.ms=100".into(),
         format!("metrics.listen=127.0.0.1:{metrics_port}"),
-    ];
+    ]
+    .into_iter()
+    .chain(extra_sets())
+    .collect();
     Config::load(&Sources {
         file: None,
         env: Vec::new(),
@@ -409,14 +423,17 @@ fn main() {
         "passthrough 1 hop: {one:.0} items/s {:.1} MB/s",
         one * mb / items as f64
     );
+    let cpu_before = cpu_seconds(std::path::Path::new("/proc/self/stat"));
     let two = passthrough(
         &cfg,
         &[(&raw, &mid), (&mid, &out)],
         items,
         &format!("{run}-pt2"),
     );
+    let pt_cpu_us =
+        (cpu_seconds(std::path::Path::new("/proc/self/stat")) - cpu_before) * 1e6 / items as f64;
     println!(
-        "passthrough 2 hops: {two:.0} items/s {:.1} MB/s",
+        "passthrough 2 hops: {two:.0} items/s {:.1} MB/s, client CPU {pt_cpu_us:.1} µs/item",
         two * mb / items as f64
     );
 
@@ -448,7 +465,7 @@ fn main() {
             "kafka.create_topics=false",
         ])
         .args(["--set", &format!("metrics.listen=127.0.0.1:{port}")])
-        .args(wirefeed_sets().iter().flat_map(|s| ["--set", s.as_str()]))
+        .args(extra_sets().iter().flat_map(|s| ["--set", s.as_str()]))
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::null())
         .spawn()
@@ -497,8 +514,22 @@ fn main() {
     let stop = Arc::new(AtomicBool::new(false));
     let first = Arc::new(AtomicI64::new(0));
     let hops = [
-        hop(&cfg, &format!("{run}-lat0"), &lraw, &lmid, first.clone(), stop.clone()),
-        hop(&cfg, &format!("{run}-lat1"), &lmid, &lout, first, stop.clone()),
+        hop(
+            &cfg,
+            &format!("{run}-lat0"),
+            &lraw,
+            &lmid,
+            first.clone(),
+            stop.clone(),
+        ),
+        hop(
+            &cfg,
+            &format!("{run}-lat1"),
+            &lmid,
+            &lout,
+            first,
+            stop.clone(),
+        ),
     ];
     // Let both hops join their groups before the clock starts.
     std::thread::sleep(Duration::from_secs(5));
@@ -543,7 +574,7 @@ fn main() {
     println!("wirefeed CPU seconds by thread: {}", top.join(", "));
     println!("dedup state: {bpk:.0} bytes per key");
     println!(
-        "e2e: items={items} passthrough_items_s={two:.0} wirefeed_items_s={wf:.0} ratio={:.2} cpu_us_per_item={cpu_us:.1} p99_ms={:.0} rss_mb={rss_mb:.1} bytes_per_key={bpk:.0} passthrough_p99_ms={:.0}",
+        "e2e: items={items} passthrough_items_s={two:.0} wirefeed_items_s={wf:.0} ratio={:.2} cpu_us_per_item={cpu_us:.1} p99_ms={:.0} rss_mb={rss_mb:.1} bytes_per_key={bpk:.0} passthrough_p99_ms={:.0} passthrough_cpu_us_per_item={pt_cpu_us:.1}",
         wf / two,
         wf_lat.pct(0.99),
         pt_lat.pct(0.99)
@@ -576,7 +607,8 @@ impl Latencies {
             let (_, h) = reader
                 .fetch_watermarks(from, p, Duration::from_secs(10))
                 .unwrap();
-            tpl.add_partition_offset(from, p, Offset::Offset(h)).unwrap();
+            tpl.add_partition_offset(from, p, Offset::Offset(h))
+                .unwrap();
         }
         reader.assign(&tpl).unwrap();
         let mut sent: HashMap<String, i64> = HashMap::with_capacity(n);
@@ -621,7 +653,11 @@ impl Latencies {
             let ts = now_ms();
             sent.insert(id, ts);
             producer
-                .send(BaseRecord::<str, str>::to(into).payload(&value).timestamp(ts))
+                .send(
+                    BaseRecord::<str, str>::to(into)
+                        .payload(&value)
+                        .timestamp(ts),
+                )
                 .ok();
             producer.poll(Duration::ZERO);
         }

@@ -92,7 +92,10 @@ pub fn client_config(kafka: &KafkaConfig, role: Role) -> ClientConfig {
                 .set("enable.auto.offset.store", "false")
                 .set("auto.offset.reset", "earliest")
                 .set("partition.assignment.strategy", "cooperative-sticky")
-                .set("isolation.level", "read_committed");
+                .set("isolation.level", "read_committed")
+                // Bounds each consumer's prefetched records (librdkafka's default is 64 MiB):
+                // enough to keep the stage busy, and memory stays flat while draining a backlog.
+                .set("queued.max.messages.kbytes", "4096");
         }
         Role::Producer => {
             cc.set("enable.idempotence", "true")

@@ -75,8 +75,7 @@ impl Shared {
         let deadline = Instant::now() + timeout;
         let mut tracker = self.tracker();
         loop {
-            if tracker.pending_records() < limit && (tracker.total_in_flight() as usize) < limit
-            {
+            if tracker.pending_records() < limit && (tracker.total_in_flight() as usize) < limit {
                 return true;
             }
             let now = Instant::now();
