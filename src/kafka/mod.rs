@@ -79,6 +79,11 @@ pub enum Role {
     Admin,
 }
 
+/// Bound on each consumer's prefetched records, in KiB (`queued.max.messages.kbytes`;
+/// librdkafka's default is 64 MiB): enough to keep a stage busy, and memory stays flat while
+/// draining a backlog. Stage consumers can override it under `[kafka.consumer]`.
+pub const PREFETCH_KBYTES: &str = "4096";
+
 /// Builds the librdkafka configuration for one client: wirefeed's settings, then the
 /// passthrough tables (`kafka.properties`, then the role's own table).
 pub fn client_config(kafka: &KafkaConfig, role: Role) -> ClientConfig {
@@ -93,9 +98,7 @@ pub fn client_config(kafka: &KafkaConfig, role: Role) -> ClientConfig {
                 .set("auto.offset.reset", "earliest")
                 .set("partition.assignment.strategy", "cooperative-sticky")
                 .set("isolation.level", "read_committed")
-                // Bounds each consumer's prefetched records (librdkafka's default is 64 MiB):
-                // enough to keep the stage busy, and memory stays flat while draining a backlog.
-                .set("queued.max.messages.kbytes", "4096");
+                .set("queued.max.messages.kbytes", PREFETCH_KBYTES);
         }
         Role::Producer => {
             cc.set("enable.idempotence", "true")

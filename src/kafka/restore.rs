@@ -111,6 +111,7 @@ pub fn reader(kafka: &KafkaConfig, purpose: &str) -> anyhow::Result<Reader> {
         .set("enable.auto.offset.store", "false")
         .set("enable.partition.eof", "true")
         .set("fetch.wait.max.ms", "100")
+        .set("queued.max.messages.kbytes", super::PREFETCH_KBYTES)
         .create_with_context(ReaderContext)?)
 }
 
