@@ -83,11 +83,11 @@ fn update_after_restart_continues_the_version() {
     let config = Arc::new(config(&broker, 2));
     let t = config.kafka.topics.clone();
     let bootstrap = broker.bootstrap();
-    let item = |body: &str, updated: &str| {
+    let item = |body: &str, published: &str, updated: &str| {
         serde_json::json!({
             "headline": "Port strike enters third day",
             "body": body,
-            "published": "2025-08-20T06:00:00Z",
+            "published": published,
             "updated": updated,
         })
         .to_string()
@@ -98,7 +98,11 @@ fn update_after_restart_continues_the_version() {
         &t.raw,
         &[(
             None,
-            item("Dockworkers walked out.", "2025-08-20T06:00:00Z"),
+            item(
+                "Dockworkers walked out.",
+                "2025-08-20T06:00:00Z",
+                "2025-08-20T06:00:00Z",
+            ),
             Some(0),
         )],
     );
@@ -110,8 +114,10 @@ fn update_after_restart_continues_the_version() {
         &t.raw,
         &[(
             None,
+            // Another outlet's copy, published an hour after the first.
             item(
                 "Dockworkers walked out. Talks resume Monday.",
+                "2025-08-20T07:00:00Z",
                 "2025-08-20T09:00:00Z",
             ),
             Some(1),
@@ -138,6 +144,16 @@ fn update_after_restart_continues_the_version() {
     ];
     versions.sort();
     assert_eq!(versions, ["1", "2"]);
+    // Both versions carry the story's first publication in their state headers (a restore
+    // anchors the window there), not the publication of the copy that made the update.
+    for a in &articles {
+        assert_eq!(
+            a.headers
+                .get("wirefeed.first-published")
+                .map(String::as_str),
+            Some("2025-08-20T06:00:00Z")
+        );
+    }
 }
 
 fn long_item(headline: &str, extra: &str) -> Vec<u8> {

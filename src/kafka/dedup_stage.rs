@@ -280,7 +280,7 @@ impl DedupLoop<'_> {
                 now_ms: Utc::now().timestamp_millis(),
             })
         };
-        let kind = match decision {
+        let (kind, first_published) = match decision {
             Decision::Duplicate { .. } => {
                 Stats::add(&self.stats.duplicates, 1);
                 telemetry::DuplicateDropped.emit();
@@ -292,12 +292,16 @@ impl DedupLoop<'_> {
             Decision::New { id } => {
                 article.id = id;
                 article.version = 1;
-                "new"
+                ("new", article.published)
             }
-            Decision::Update { id, version } => {
+            Decision::Update {
+                id,
+                version,
+                first_published,
+            } => {
                 article.id = id;
                 article.version = version;
-                "update"
+                ("update", first_published)
             }
         };
         let eligible = dedup.near_duplicates != NearDuplicates::Off
@@ -383,22 +387,43 @@ impl DedupLoop<'_> {
                 partition: Some(partition),
                 key: Some(article.id.as_bytes()),
                 payload: &value,
-                headers: Some(state_headers(&article, kind, eligible, replay_of(msg))),
+                headers: Some(state_headers(
+                    &article,
+                    StoryHeaders {
+                        kind,
+                        first_published,
+                        indexable: eligible,
+                        replay: replay_of(msg),
+                    },
+                )),
             },
             Some(token),
         );
     }
 }
 
-/// The dedup state an article implies, as record headers. `indexable` marks articles that other
-/// instances add to their near-duplicate index.
-fn state_headers(
-    article: &Article,
-    kind: &str,
+/// What an article's state headers say beyond the article itself.
+struct StoryHeaders<'a> {
+    /// `new` or `update`.
+    kind: &'a str,
+    /// The story's first publication (for an update, that of the story's first copy, not of
+    /// this one), which its id derives from.
+    first_published: DateTime<Utc>,
+    /// Other instances add the article to their near-duplicate index.
     indexable: bool,
-    replay: Option<&str>,
-) -> OwnedHeaders {
-    let first = article.published.to_rfc3339_opts(SecondsFormat::Secs, true);
+    /// The replay that produced it.
+    replay: Option<&'a str>,
+}
+
+/// The dedup state an article implies, as record headers.
+fn state_headers(article: &Article, story: StoryHeaders<'_>) -> OwnedHeaders {
+    let StoryHeaders {
+        kind,
+        first_published,
+        indexable,
+        replay,
+    } = story;
+    let first = first_published.to_rfc3339_opts(SecondsFormat::Secs, true);
     let version_time = article
         .version_time()
         .to_rfc3339_opts(SecondsFormat::Secs, true);

@@ -31,11 +31,12 @@
 //!   in one bucket and keeps a collision from recurring after a restart or rebalance.
 //! - **Derived ids.** The article id is `article_id(key, first_published)` by construction, so
 //!   it is computed when a [`Decision`] needs it rather than stored. The one exception comes
-//!   from [`DedupState::restore`], which knows stories by the id they were emitted under: the
-//!   first-published header of an update carries the publication time of the copy that made
-//!   it, and a restore takes the newest version's fields, so a story restored from such an
-//!   update has an id its first publication no longer derives. Those ids (of some updated
-//!   stories only) are kept in a side map.
+//!   from [`DedupState::restore`], which knows stories by the id they were emitted under: an
+//!   update's first-published header carries the story's first publication
+//!   ([`Decision::Update`] says which), but articles written by earlier releases carried the
+//!   publication of the copy that made the update, and a restore takes the newest version's
+//!   fields, so a story restored from such an update has an id its first publication no longer
+//!   derives. Those ids (of some updated stories only) are kept in a side map.
 //! - **A 32-byte record** per story: first publication and newest version time (ms since the
 //!   epoch), newest fingerprint, seen time (s since the epoch, `u32`, saturating in 2106), and
 //!   the version (29 bits, saturating at 536 870 911) sharing a word with three flags. With
@@ -99,6 +100,10 @@ pub enum Decision {
         id: String,
         /// The new version number.
         version: u32,
+        /// The story's first publication (that of its first copy, which the id derives from):
+        /// what the article's state headers carry, so a restore anchors the window where the
+        /// story began rather than at this copy.
+        first_published: DateTime<Utc>,
     },
     /// Nothing new: drop and count.
     Duplicate {
@@ -207,6 +212,7 @@ impl Full {
         Decision::Update {
             id,
             version: self.story.version(),
+            first_published: ms_to_time(self.story.first_ms),
         }
     }
 
@@ -381,6 +387,7 @@ impl DedupState {
             return Decision::Update {
                 id,
                 version: first.version(),
+                first_published: ms_to_time(first.first_ms),
             };
         }
         if first.has(HAS_MORE)
@@ -497,10 +504,7 @@ fn story_id(key: &str, first_ms: i64, stored: Option<&str>) -> String {
     match stored {
         Some(id) => id.to_owned(),
         // Every `first_ms` held was read from a `DateTime<Utc>`, so it converts back.
-        None => article_id(
-            key,
-            DateTime::from_timestamp_millis(first_ms).unwrap_or_default(),
-        ),
+        None => article_id(key, ms_to_time(first_ms)),
     }
 }
 
@@ -518,6 +522,12 @@ fn trim<V>(map: &mut ByKeyHash<V>) {
     if map.capacity() > 4 * map.len() {
         map.shrink_to(2 * map.len());
     }
+}
+
+/// A time from milliseconds since the epoch (the epoch itself if out of range, which the
+/// millisecond values stored here never are: they come from valid times).
+fn ms_to_time(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -563,7 +573,8 @@ mod tests {
             s.decide(cand("k", 0, 2, 8)),
             Decision::Update {
                 id: id.clone(),
-                version: 2
+                version: 2,
+                first_published: t(0),
             }
         );
         // The same update again is a duplicate; a stale older version is too.
@@ -583,7 +594,11 @@ mod tests {
         // New content at the same version time (a replay through a changed parser) is.
         assert_eq!(
             s.decide(cand("k", 0, 2, 10)),
-            Decision::Update { id, version: 3 }
+            Decision::Update {
+                id,
+                version: 3,
+                first_published: t(0)
+            }
         );
     }
 
@@ -634,7 +649,11 @@ mod tests {
         );
         assert_eq!(
             s.decide(cand("k", 0, 3, 6)),
-            Decision::Update { id, version: 3 }
+            Decision::Update {
+                id,
+                version: 3,
+                first_published: t(0)
+            }
         );
     }
 
@@ -730,7 +749,11 @@ mod tests {
                 fingerprint: 2,
                 ..c
             }),
-            Decision::Update { id, version: 2 }
+            Decision::Update {
+                id,
+                version: 2,
+                first_published: published
+            }
         );
         // A further story under the same key.
         assert_eq!(
@@ -783,7 +806,8 @@ mod tests {
             s.decide(at(98, 2, 40)),
             Decision::Update {
                 id: article_id("stocks to watch", t(98)),
-                version: 2
+                version: 2,
+                first_published: t(98),
             }
         );
         // Within the window of the second and third mornings: the second, the older, decides.
@@ -864,7 +888,8 @@ mod tests {
                 s.decide(cand("k", 0, 2, 13)),
                 Decision::Update {
                     id: id.clone(),
-                    version: 4
+                    version: 4,
+                    first_published: t(0),
                 }
             );
             s.check();
@@ -889,7 +914,8 @@ mod tests {
             s.decide(cand("k", 0, 3, 3)),
             Decision::Update {
                 id: id.clone(),
-                version: 3
+                version: 3,
+                first_published: t(1),
             }
         );
         // Only version 2 read back (version 1 was before the lookback): same id all the same.
@@ -899,7 +925,8 @@ mod tests {
             s.decide(cand("k", 1, 3, 3)),
             Decision::Update {
                 id: id.clone(),
-                version: 3
+                version: 3,
+                first_published: t(1),
             }
         );
         // ... also for a further story of the key.
@@ -955,6 +982,7 @@ mod tests {
                     return Decision::Update {
                         id: story.id.clone(),
                         version: story.version,
+                        first_published: story.first_published,
                     };
                 }
                 let id = article_id(c.key, c.published);
