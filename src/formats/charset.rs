@@ -89,31 +89,36 @@ fn check_binary(bytes: &[u8]) -> Result<(), DecodeError> {
 /// (`encoding="..."`), an HTML meta tag (`charset=...`) or a MIME header (`charset=...`).
 pub fn declared_charset(bytes: &[u8]) -> Option<&str> {
     let head = &bytes[..bytes.len().min(1024)];
-    let lower: Vec<u8> = head.to_ascii_lowercase();
-    for key in [&b"encoding="[..], &b"charset="[..]] {
-        if let Some(pos) = find(&lower, key) {
-            let start = pos + key.len();
-            let rest = &head[start..];
-            let rest = rest
-                .strip_prefix(b"\"")
-                .or_else(|| rest.strip_prefix(b"'"))
-                .unwrap_or(rest);
-            let len = rest
-                .iter()
-                .position(|b| {
-                    !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.'))
-                })
-                .unwrap_or(rest.len());
-            if len > 0 {
-                return std::str::from_utf8(&rest[..len]).ok();
+    // The first `encoding=` and the first `charset=` (ASCII case-insensitive), found from the
+    // `=` signs: no lower-cased copy, one pass.
+    let mut first: [Option<usize>; 2] = [None, None];
+    for eq in memchr::memchr_iter(b'=', head) {
+        for (slot, key) in first.iter_mut().zip([&b"encoding"[..], &b"charset"[..]]) {
+            if slot.is_none()
+                && eq >= key.len()
+                && head[eq - key.len()..eq].eq_ignore_ascii_case(key)
+            {
+                *slot = Some(eq + 1);
             }
         }
+        if first.iter().all(Option::is_some) {
+            break;
+        }
     }
-    None
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    first.into_iter().flatten().find_map(|start| {
+        let rest = &head[start..];
+        let rest = rest
+            .strip_prefix(b"\"")
+            .or_else(|| rest.strip_prefix(b"'"))
+            .unwrap_or(rest);
+        let len = rest
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.')))
+            .unwrap_or(rest.len());
+        (len > 0)
+            .then(|| std::str::from_utf8(&rest[..len]).ok())
+            .flatten()
+    })
 }
 
 /// Removes control characters except `\n` and `\t`: CR LF and lone CR become `\n`, C1 controls
@@ -188,6 +193,27 @@ mod tests {
         assert_eq!(declared_charset(xml), Some("ISO-8859-2"));
         assert_eq!(decode(xml, None).unwrap().1, "ISO-8859-2");
         assert_eq!(declared_charset(b"<meta charset=utf-8>"), Some("utf-8"));
+    }
+
+    #[test]
+    fn declared_charset_rules() {
+        // Keys in any case; the declaration's value as written.
+        let mime = b"Content-Type: text/plain; CHARSET=\"Windows-1252\"\r\n\r\nbody";
+        assert_eq!(declared_charset(mime), Some("Windows-1252"));
+        // `encoding=` wins over `charset=`; an empty value falls through to the other key.
+        assert_eq!(
+            declared_charset(b"charset=latin1 encoding='utf-8'"),
+            Some("utf-8")
+        );
+        assert_eq!(
+            declared_charset(b"encoding= charset=latin1"),
+            Some("latin1")
+        );
+        // Only the first 1 KiB counts; a bare key or `=` at the start is no declaration.
+        let mut late = vec![b' '; 1100];
+        late.extend_from_slice(b"charset=latin1");
+        assert_eq!(declared_charset(&late), None);
+        assert_eq!(declared_charset(b"=charset encoding"), None);
     }
 
     #[test]
