@@ -84,6 +84,12 @@ pub enum Role {
 /// draining a backlog. Stage consumers can override it under `[kafka.consumer]`.
 pub const PREFETCH_KBYTES: &str = "4096";
 
+/// How long a consumer waits before fetching a partition again once its prefetch bound is
+/// reached (`fetch.queue.backoff.ms`). librdkafka's default of 1 s, with a prefetch bound the
+/// consumer fills faster than that, made reading a backlog stop and go: the dedup state restore
+/// of 85 000 stories took 28 s instead of 5 s.
+pub const FETCH_QUEUE_BACKOFF_MS: &str = "20";
+
 /// Builds the librdkafka configuration for one client: wirefeed's settings, then the
 /// passthrough tables (`kafka.properties`, then the role's own table).
 pub fn client_config(kafka: &KafkaConfig, role: Role) -> ClientConfig {
@@ -98,7 +104,8 @@ pub fn client_config(kafka: &KafkaConfig, role: Role) -> ClientConfig {
                 .set("auto.offset.reset", "earliest")
                 .set("partition.assignment.strategy", "cooperative-sticky")
                 .set("isolation.level", "read_committed")
-                .set("queued.max.messages.kbytes", PREFETCH_KBYTES);
+                .set("queued.max.messages.kbytes", PREFETCH_KBYTES)
+                .set("fetch.queue.backoff.ms", FETCH_QUEUE_BACKOFF_MS);
         }
         Role::Producer => {
             cc.set("enable.idempotence", "true")
