@@ -44,6 +44,7 @@ impl States {
 
 struct DedupHooks {
     states: Arc<States>,
+    owned: Arc<neardup_follower::Owned>,
     kafka: KafkaConfig,
     dedup: DedupConfig,
 }
@@ -62,6 +63,7 @@ impl PartitionHooks for DedupHooks {
             telemetry::RestoreFinished { report: &report }.emit();
             self.states.lock().insert(p, state);
         }
+        self.owned.set(partitions, true);
     }
 
     fn revoked(&self, partitions: &[i32]) {
@@ -69,6 +71,7 @@ impl PartitionHooks for DedupHooks {
         for p in partitions {
             states.remove(p);
         }
+        self.owned.set(partitions, false);
     }
 }
 
@@ -86,6 +89,7 @@ pub fn run(
     let shared = Arc::new(Shared::default());
     let mut sink = Sink::new(kafka, shared.clone())?;
     let states = Arc::new(States::default());
+    let owned = Arc::new(neardup_follower::Owned::default());
     let consumer = stage_consumer::subscribe(
         kafka,
         &kafka.dedup_group(),
@@ -97,6 +101,7 @@ pub fn run(
             drain_timeout: config.pipeline.drain_timeout,
             hooks: Box::new(DedupHooks {
                 states: states.clone(),
+                owned: owned.clone(),
                 kafka: kafka.clone(),
                 dedup: config.dedup.clone(),
             }),
@@ -114,6 +119,7 @@ pub fn run(
                 kafka.clone(),
                 config.dedup.window,
                 near.clone(),
+                owned.clone(),
                 stop_follower.clone(),
             )
         })
