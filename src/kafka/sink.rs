@@ -39,18 +39,34 @@ impl Shared {
         self.tracker.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Waits until no output of `partitions` is unacknowledged, or `timeout` passes. Returns true
-    /// when drained.
+    /// Waits until no output of `partitions` (all partitions when empty) is unacknowledged, or
+    /// `timeout` passes. Returns true when drained.
     pub fn wait_drained(&self, partitions: &[i32], timeout: Duration) -> bool {
+        self.wait_until(timeout, |tracker| {
+            if partitions.is_empty() {
+                tracker.total_in_flight() == 0
+            } else {
+                partitions.iter().all(|&p| tracker.in_flight(p) == 0)
+            }
+        })
+    }
+
+    /// Waits until fewer than `limit` records await acknowledgement and fewer than `limit`
+    /// outputs are unacknowledged, or `timeout` passes: a stage's backpressure, blocking on
+    /// delivery reports instead of spinning. Returns true when below the limit.
+    pub fn wait_below(&self, limit: usize, timeout: Duration) -> bool {
+        self.wait_until(timeout, |tracker| {
+            tracker.pending_records() < limit && (tracker.total_in_flight() as usize) < limit
+        })
+    }
+
+    /// Waits on delivery reports until `done` holds for the tracker, or `timeout` passes; checks
+    /// again at least every 100 ms (a revocation changes the tracker without a report).
+    fn wait_until(&self, timeout: Duration, done: impl Fn(&OffsetTracker) -> bool) -> bool {
         let deadline = Instant::now() + timeout;
         let mut tracker = self.tracker();
         loop {
-            let busy = if partitions.is_empty() {
-                tracker.total_in_flight() > 0
-            } else {
-                partitions.iter().any(|&p| tracker.in_flight(p) > 0)
-            };
-            if !busy {
+            if done(&tracker) {
                 return true;
             }
             let now = Instant::now();
@@ -61,30 +77,6 @@ impl Shared {
             tracker = self
                 .acked
                 .wait_timeout(tracker, wait)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
-        }
-    }
-}
-
-impl Shared {
-    /// Waits until fewer than `limit` records await acknowledgement and fewer than `limit`
-    /// outputs are unacknowledged, or `timeout` passes: a stage's backpressure, blocking on
-    /// delivery reports instead of spinning. Returns true when below the limit.
-    pub fn wait_below(&self, limit: usize, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        let mut tracker = self.tracker();
-        loop {
-            if tracker.pending_records() < limit && (tracker.total_in_flight() as usize) < limit {
-                return true;
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                return false;
-            }
-            tracker = self
-                .acked
-                .wait_timeout(tracker, deadline - now)
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
         }
