@@ -90,13 +90,6 @@ pub const PREFETCH_KBYTES: &str = "4096";
 /// of 85 000 stories took 28 s instead of 5 s.
 pub const FETCH_QUEUE_BACKOFF_MS: &str = "20";
 
-/// Bounds a consumer's prefetch ([`PREFETCH_KBYTES`], [`FETCH_QUEUE_BACKOFF_MS`]): for the stage
-/// consumers and for the readers that restore state and follow the articles topic.
-pub fn bound_prefetch(cc: &mut ClientConfig) -> &mut ClientConfig {
-    cc.set("queued.max.messages.kbytes", PREFETCH_KBYTES)
-        .set("fetch.queue.backoff.ms", FETCH_QUEUE_BACKOFF_MS)
-}
-
 /// Builds the librdkafka configuration for one client: wirefeed's settings, then the
 /// passthrough tables (`kafka.properties`, then the role's own table).
 pub fn client_config(kafka: &KafkaConfig, role: Role) -> ClientConfig {
@@ -110,8 +103,9 @@ pub fn client_config(kafka: &KafkaConfig, role: Role) -> ClientConfig {
                 .set("enable.auto.offset.store", "false")
                 .set("auto.offset.reset", "earliest")
                 .set("partition.assignment.strategy", "cooperative-sticky")
-                .set("isolation.level", "read_committed");
-            bound_prefetch(&mut cc);
+                .set("isolation.level", "read_committed")
+                .set("queued.max.messages.kbytes", PREFETCH_KBYTES)
+                .set("fetch.queue.backoff.ms", FETCH_QUEUE_BACKOFF_MS);
         }
         Role::Producer => {
             cc.set("enable.idempotence", "true")

@@ -105,14 +105,15 @@ pub type Reader = BaseConsumer<ReaderContext>;
 /// # Errors
 /// When librdkafka rejects the configuration.
 pub fn reader(kafka: &KafkaConfig, purpose: &str) -> anyhow::Result<Reader> {
-    let mut cc = client_config(kafka, Role::Admin);
-    super::bound_prefetch(&mut cc)
+    Ok(client_config(kafka, Role::Admin)
         .set("group.id", format!("{}-{purpose}", kafka.application_id))
         .set("enable.auto.commit", "false")
         .set("enable.auto.offset.store", "false")
         .set("enable.partition.eof", "true")
-        .set("fetch.wait.max.ms", "100");
-    Ok(cc.create_with_context(ReaderContext)?)
+        .set("fetch.wait.max.ms", "100")
+        .set("queued.max.messages.kbytes", super::PREFETCH_KBYTES)
+        .set("fetch.queue.backoff.ms", super::FETCH_QUEUE_BACKOFF_MS)
+        .create_with_context(ReaderContext)?)
 }
 
 /// Timestamp (ms) of the record at `offset`, or `None` when it cannot be read within `timeout`.
