@@ -111,8 +111,6 @@ pub fn reader(kafka: &KafkaConfig, purpose: &str) -> anyhow::Result<Reader> {
         .set("enable.auto.offset.store", "false")
         .set("enable.partition.eof", "true")
         .set("fetch.wait.max.ms", "100")
-        .set("queued.max.messages.kbytes", super::PREFETCH_KBYTES)
-        .set("fetch.queue.backoff.ms", super::FETCH_QUEUE_BACKOFF_MS)
         .create_with_context(ReaderContext)?)
 }
 
