@@ -551,7 +551,9 @@ fn main() {
             cfg.dedup.window,
             cfg.dedup.restore_lookback,
             cfg.dedup.restore_timeout,
-        );
+            &std::sync::atomic::AtomicBool::new(false),
+        )
+        .unwrap_or_else(|f| panic!("restore of partition {p}: {}", f.cause));
         assert!(report.complete, "restore of partition {p} incomplete");
         restored += state.len();
     }

@@ -26,7 +26,9 @@ fn main() {
             config.dedup.window,
             config.dedup.restore_lookback,
             Duration::from_secs(600),
-        );
+            &std::sync::atomic::AtomicBool::new(false),
+        )
+        .unwrap_or_else(|f| panic!("partition {p}: {}", f.cause));
         assert!(report.complete, "partition {p} incomplete");
         keys += state.len();
         records += report.records;

@@ -21,7 +21,7 @@ pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 pub const ENV_PREFIX: &str = "WIREFEED_";
 
 /// Environment variables with the prefix that are not configuration keys.
-const ENV_RESERVED: &[&str] = &["WIREFEED_CONFIG", "WIREFEED_LOG"];
+const ENV_RESERVED: &[&str] = &["WIREFEED_CONFIG", "WIREFEED_LOG", crate::faults::ENV];
 
 /// Tables whose keys are librdkafka property names, passed through as strings.
 const PASSTHROUGH_TABLES: &[&str] = &["kafka.properties", "kafka.consumer", "kafka.producer"];
@@ -139,7 +139,95 @@ impl KafkaConfig {
     pub fn dedup_group(&self) -> String {
         format!("{}-dedup", self.application_id)
     }
+
+    /// A consumer property as configured (`[kafka.consumer]` over `[kafka.properties]`).
+    fn consumer_property(&self, name: &str) -> Option<&str> {
+        self.consumer
+            .get(name)
+            .or_else(|| self.properties.get(name))
+            .map(String::as_str)
+    }
+
+    /// A producer property as configured (`[kafka.producer]` over `[kafka.properties]`).
+    fn producer_property(&self, name: &str) -> Option<&str> {
+        self.producer
+            .get(name)
+            .or_else(|| self.properties.get(name))
+            .map(String::as_str)
+    }
+
+    /// A millisecond property, `default_ms` when unset; `Err` names the property when it is not a
+    /// number.
+    fn millis(value: Option<&str>, name: &str, default_ms: u64) -> Result<Duration, ConfigError> {
+        match value {
+            None => Ok(Duration::from_millis(default_ms)),
+            Some(v) => v.trim().parse().map(Duration::from_millis).map_err(|_| {
+                key_error(
+                    name.to_owned(),
+                    format!("{v:?} is not a number of milliseconds"),
+                )
+            }),
+        }
+    }
+
+    /// The consumers' `session.timeout.ms` (librdkafka's default: 45 s): how long the group
+    /// coordinator waits for a silent member before giving its partitions to another.
+    pub fn session_timeout(&self) -> Duration {
+        let v = self.consumer_property("session.timeout.ms");
+        Self::millis(v, "session.timeout.ms", 45_000).unwrap_or(Duration::from_secs(45))
+    }
+
+    /// The consumers' `heartbeat.interval.ms` (librdkafka's default: 3 s).
+    pub fn heartbeat_interval(&self) -> Duration {
+        let v = self.consumer_property("heartbeat.interval.ms");
+        Self::millis(v, "heartbeat.interval.ms", 3_000).unwrap_or(Duration::from_secs(3))
+    }
+
+    /// The consumers' `max.poll.interval.ms` (librdkafka's default: 300 s).
+    pub fn max_poll_interval(&self) -> Duration {
+        let v = self.consumer_property("max.poll.interval.ms");
+        Self::millis(v, "max.poll.interval.ms", 300_000).unwrap_or(Duration::from_secs(300))
+    }
+
+    /// The producers' delivery timeout: `message.timeout.ms` (or its alias
+    /// `delivery.timeout.ms`) when configured, else a third of the session timeout. An output
+    /// the broker has not taken by then fails locally and is sent again only if its partition is
+    /// still owned.
+    pub fn delivery_timeout(&self) -> Duration {
+        let v = self
+            .producer_property("message.timeout.ms")
+            .or_else(|| self.producer_property("delivery.timeout.ms"));
+        match v {
+            Some(_) => Self::millis(v, "message.timeout.ms", 0).unwrap_or_default(),
+            None => self.session_timeout() / 3,
+        }
+    }
+
+    /// How long the dedup stage may hand articles to its producer after its last proof of group
+    /// membership (a successful commit): the session timeout, less the delivery timeout, one
+    /// heartbeat interval and [`LEASE_MARGIN`]. An article handed over within the lease reaches
+    /// the broker or fails before the coordinator can have given the partition to another
+    /// instance, so a paused or partitioned instance cannot write an article after the
+    /// partition's next owner rebuilt its state.
+    pub fn ownership_lease(&self) -> Duration {
+        self.session_timeout()
+            .saturating_sub(self.delivery_timeout())
+            .saturating_sub(self.heartbeat_interval())
+            .saturating_sub(LEASE_MARGIN)
+    }
+
+    /// Longest a revocation waits for the partition's outputs still inside the producer: they
+    /// are delivered or failed within the delivery timeout.
+    pub fn revoke_drain_limit(&self) -> Duration {
+        self.delivery_timeout() + LEASE_MARGIN
+    }
 }
+
+/// Slack in the ownership lease for clock rates, the commit round trip and scheduling.
+pub const LEASE_MARGIN: Duration = Duration::from_secs(2);
+
+/// Shortest ownership lease accepted.
+const MIN_LEASE: Duration = Duration::from_secs(1);
 
 /// `[kafka.topics]`
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -153,12 +241,26 @@ pub struct TopicsConfig {
     pub articles: String,
     /// Dead letters.
     pub dead_letter: String,
+    /// Audit log of dropped duplicates (one small record per copy dropped, naming the raw record
+    /// and the article it duplicates); empty turns it off.
+    #[serde(default)]
+    pub duplicates: String,
 }
 
 impl TopicsConfig {
-    /// All four names, raw first.
-    pub fn all(&self) -> [&str; 4] {
-        [&self.raw, &self.keyed, &self.articles, &self.dead_letter]
+    /// Every topic wirefeed uses: raw, keyed, articles, dead letter, then the duplicates log when
+    /// it is on.
+    pub fn all(&self) -> Vec<&str> {
+        let mut all = vec![
+            self.raw.as_str(),
+            &self.keyed,
+            &self.articles,
+            &self.dead_letter,
+        ];
+        if !self.duplicates.is_empty() {
+            all.push(&self.duplicates);
+        }
+        all
     }
 }
 
@@ -368,12 +470,15 @@ impl Config {
                 "must be positive, or -1 for unlimited",
             ));
         }
-        let names = [
+        let mut names = vec![
             ("kafka.topics.raw", &k.topics.raw),
             ("kafka.topics.keyed", &k.topics.keyed),
             ("kafka.topics.articles", &k.topics.articles),
             ("kafka.topics.dead_letter", &k.topics.dead_letter),
         ];
+        if !k.topics.duplicates.is_empty() {
+            names.push(("kafka.topics.duplicates", &k.topics.duplicates));
+        }
         for (i, (key, name)) in names.iter().enumerate() {
             if name.is_empty()
                 || name.len() > 249
@@ -438,11 +543,80 @@ impl Config {
         if self.dedup.restore_timeout.is_zero() {
             return Err(key_error("dedup.restore_timeout", "must be positive"));
         }
+        self.timeouts()?;
         self.metrics.listen_addr()?;
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
             return Err(key_error(
                 "log.level",
                 format!("{:?} is not a level filter", self.log.level),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The timeouts that keep a paused or partitioned instance from writing an article twice:
+    /// see [`KafkaConfig::ownership_lease`].
+    fn timeouts(&self) -> Result<(), ConfigError> {
+        let k = &self.kafka;
+        for (name, value) in [
+            (
+                "session.timeout.ms",
+                k.consumer_property("session.timeout.ms"),
+            ),
+            (
+                "heartbeat.interval.ms",
+                k.consumer_property("heartbeat.interval.ms"),
+            ),
+            (
+                "max.poll.interval.ms",
+                k.consumer_property("max.poll.interval.ms"),
+            ),
+            (
+                "message.timeout.ms",
+                k.producer_property("message.timeout.ms"),
+            ),
+            (
+                "delivery.timeout.ms",
+                k.producer_property("delivery.timeout.ms"),
+            ),
+        ] {
+            KafkaConfig::millis(value, &format!("kafka.*.{name}"), 0)?;
+        }
+        let ms = |d: Duration| d.as_millis();
+        let delivery = k.delivery_timeout();
+        if delivery.is_zero() {
+            return Err(key_error(
+                "kafka.producer.message.timeout.ms",
+                "must be positive: with 0 an output is never given up and may reach the broker \
+                 long after its partition moved to another instance",
+            ));
+        }
+        if k.ownership_lease() < MIN_LEASE {
+            return Err(key_error(
+                "kafka.producer.message.timeout.ms",
+                format!(
+                    "the delivery timeout ({} ms) must be at most session.timeout.ms ({} ms) \
+                     minus heartbeat.interval.ms ({} ms) minus {} ms, so that an output still \
+                     queued when the group gives its partition to another instance cannot be \
+                     written after that instance rebuilt its state; lower message.timeout.ms \
+                     (or leave it unset: a third of the session timeout) or raise \
+                     kafka.consumer.session.timeout.ms",
+                    ms(delivery),
+                    ms(k.session_timeout()),
+                    ms(k.heartbeat_interval()),
+                    ms(LEASE_MARGIN + MIN_LEASE),
+                ),
+            ));
+        }
+        if k.revoke_drain_limit() >= k.max_poll_interval() {
+            return Err(key_error(
+                "kafka.consumer.max.poll.interval.ms",
+                format!(
+                    "must exceed the delivery timeout ({} ms) plus {} ms: a revocation waits \
+                     that long for the partition's outputs",
+                    ms(delivery),
+                    ms(LEASE_MARGIN),
+                ),
             ));
         }
         Ok(())

@@ -29,12 +29,14 @@
 //! - [`dev`]: `wirefeed dev`: embedded broker and a bundled sample feed.
 //! - [`replay`]: `wirefeed replay`: a bounded range of the raw topic through the pipeline again.
 //! - [`cli`]: the command line.
+//! - [`faults`]: fault injection switches for the test suite (`WIREFEED_FAULTS`).
 
 pub mod app;
 pub mod cli;
 pub mod config;
 pub mod dev;
 pub mod enrich;
+pub mod faults;
 pub mod formats;
 pub mod kafka;
 pub mod model;

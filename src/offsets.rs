@@ -23,8 +23,13 @@ struct PartitionState {
     pending: VecDeque<(i64, u32)>,
     /// The next offset to consume once everything before it is done, not yet taken.
     committable: Option<i64>,
+    /// The same position, kept after it was taken.
+    done: Option<i64>,
     /// Outputs still unacknowledged over all pending records.
     in_flight: u64,
+    /// Of those, the ones whose delivery failed and that wait to be sent again (outside the
+    /// producer).
+    failed: u64,
 }
 
 /// Tracks pending records per partition and the contiguous committable position.
@@ -121,19 +126,59 @@ impl OffsetTracker {
         }
         *remaining -= 1;
         state.in_flight -= 1;
+        state.failed = state.failed.min(state.in_flight);
         Self::advance(state);
+    }
+
+    /// Notes that one output of the record behind `token` failed delivery and is out of the
+    /// producer until [`OffsetTracker::retry`] (or forgotten with its partition).
+    pub fn fail(&mut self, token: AckToken) {
+        if let Some(state) = self.current(token)
+            && state.failed < state.in_flight
+        {
+            state.failed += 1;
+        }
+    }
+
+    /// Notes that a failed output of the record behind `token` was handed to the producer again.
+    pub fn retry(&mut self, token: AckToken) {
+        if let Some(state) = self.current(token) {
+            state.failed = state.failed.saturating_sub(1);
+        }
+    }
+
+    /// The partition state `token` belongs to, when it is still assigned under the token's epoch.
+    fn current(&mut self, token: AckToken) -> Option<&mut PartitionState> {
+        self.partitions
+            .get_mut(&token.partition)
+            .filter(|s| s.epoch == token.epoch)
     }
 
     fn advance(state: &mut PartitionState) {
         while let Some(&(offset, 0)) = state.pending.front() {
             state.pending.pop_front();
             state.committable = Some(offset + 1);
+            state.done = Some(offset + 1);
         }
     }
 
     /// Outputs still unacknowledged for `partition` (0 when unassigned).
     pub fn in_flight(&self, partition: i32) -> u64 {
         self.partitions.get(&partition).map_or(0, |p| p.in_flight)
+    }
+
+    /// The next offset to consume of `partition` once everything before it is done, when any
+    /// record of the current assignment is done (whether or not it was taken for commit).
+    pub fn done_position(&self, partition: i32) -> Option<i64> {
+        self.partitions.get(&partition).and_then(|p| p.done)
+    }
+
+    /// Outputs of `partition` still inside the producer (unacknowledged and not failed): what a
+    /// revocation waits for. The producer delivers or fails each within its delivery timeout.
+    pub fn in_producer(&self, partition: i32) -> u64 {
+        self.partitions
+            .get(&partition)
+            .map_or(0, |p| p.in_flight - p.failed)
     }
 
     /// Outputs still unacknowledged over all partitions.
@@ -173,6 +218,7 @@ mod tests {
         assert!(t.take_committable().is_empty(), "11 has one more output");
         t.ack(a);
         assert_eq!(t.take_committable(), vec![(0, 11)]);
+        assert_eq!(t.done_position(0), Some(11), "kept after it was taken");
         t.ack(b);
         assert_eq!(t.take_committable(), vec![(0, 13)]);
         assert_eq!(t.in_flight(0), 0);
@@ -215,6 +261,29 @@ mod tests {
         t.ack(token);
         assert!(t.take_committable().is_empty(), "stale ack must not count");
         assert_eq!(t.in_flight(0), 1);
+    }
+
+    #[test]
+    fn failed_outputs_leave_the_producer_until_retried() {
+        let mut t = OffsetTracker::new();
+        let e = t.assign(0);
+        let a = t.begin(0, e, 1, 2).unwrap();
+        t.fail(a);
+        assert_eq!((t.in_flight(0), t.in_producer(0)), (2, 1));
+        t.fail(a);
+        t.fail(a);
+        assert_eq!(t.in_producer(0), 0, "never more failed than in flight");
+        t.retry(a);
+        t.ack(a);
+        assert_eq!((t.in_flight(0), t.in_producer(0)), (1, 0));
+        t.retry(a);
+        t.ack(a);
+        assert_eq!(t.take_committable(), vec![(0, 2)]);
+        let stale = a;
+        t.revoke(0);
+        t.assign(0);
+        t.fail(stale);
+        assert_eq!(t.in_producer(0), 0);
     }
 
     #[test]

@@ -1,14 +1,19 @@
 //! The consumer side of a stage: rebalance handling and offset storing.
 //!
 //! On assignment each partition gets a fresh epoch in the offset tracker (and the stage's hook runs,
-//! e.g. the dedup stage's state restore) before any of its records is handed out. On revocation the
-//! stage drains: it waits for the partition's outstanding deliveries (up to `drain_timeout`),
-//! stores the contiguous position and commits synchronously, then forgets the partition. Records
-//! of a revoked partition that were parsed but not yet produced are dropped by the stage; the new
-//! owner reads them again from the committed position.
+//! e.g. the dedup stage pauses the partition and starts rebuilding its state) before any of its
+//! records is handed out. On revocation the stage drains: it waits until none of the partition's
+//! outputs is inside the producer any more (each is delivered or failed within the delivery
+//! timeout, [`crate::config::KafkaConfig::revoke_drain_limit`]), stores the contiguous position and
+//! commits synchronously, then forgets the partition. Records of a revoked partition that were
+//! parsed but not yet produced are dropped by the stage; the new owner reads them again from the
+//! committed position. A partition *lost* (the group gave it away while this member was silent)
+//! is forgotten at once, without a commit.
+//!
+//! [`Lease`]: how long the stage may still trust that it owns its partitions.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use rdkafka::client::ClientContext;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
@@ -20,16 +25,64 @@ use super::sink::Shared;
 use crate::telemetry::{self, ConsumerStatistics, Readiness, Stage};
 use rdkafka::statistics::Statistics;
 
-/// Longest a revocation waits for the partition's outstanding outputs (below librdkafka's default
-/// `max.poll.interval.ms` of 300 s).
-const REVOKE_DRAIN_LIMIT: Duration = Duration::from_secs(240);
+/// How long a stage may still trust that it owns its partitions: renewed by every proof of group
+/// membership (an assignment, a successful synchronous commit), for
+/// [`crate::config::KafkaConfig::ownership_lease`]. A member the coordinator evicted (a paused
+/// process, a network partition) finds its lease expired when it runs again, before it can write
+/// what it held on to.
+#[derive(Debug)]
+pub struct Lease {
+    length: Duration,
+    until: Mutex<Option<Instant>>,
+}
+
+impl Lease {
+    /// An expired lease that each renewal extends by `length`.
+    pub fn new(length: Duration) -> Lease {
+        Lease {
+            length,
+            until: Mutex::new(None),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Instant>> {
+        self.until.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Membership was proven by a request sent at `proof` (the coordinator saw this member at or
+    /// after that instant).
+    pub fn renew_from(&self, proof: Instant) {
+        let mut until = self.lock();
+        let new = proof + self.length;
+        if until.is_none_or(|u| u < new) {
+            *until = Some(new);
+        }
+    }
+
+    /// Membership is in doubt (partitions lost, a commit refused).
+    pub fn expire(&self) {
+        *self.lock() = None;
+    }
+
+    /// Time left on the lease at `now` (zero when expired).
+    pub fn remaining(&self, now: Instant) -> Duration {
+        self.lock()
+            .map_or(Duration::ZERO, |u| u.saturating_duration_since(now))
+    }
+
+    /// The lease's full length.
+    pub fn length(&self) -> Duration {
+        self.length
+    }
+}
 
 /// What a stage does when partitions come and go, besides offset bookkeeping.
 pub trait PartitionHooks: Send + Sync {
     /// Partitions were assigned; runs before any of their records is consumed.
     fn assigned(&self, _consumer: &BaseConsumer<StageContext>, _partitions: &[i32]) {}
-    /// Partitions were revoked, after their deliveries were drained and offsets committed.
-    fn revoked(&self, _partitions: &[i32]) {}
+    /// Partitions were revoked (after their deliveries were drained and offsets committed) or
+    /// lost; they are still in the consumer's assignment while this runs.
+    fn revoked(&self, _consumer: &BaseConsumer<StageContext>, _partitions: &[i32]) {}
 }
 
 /// Hooks that do nothing (the parse stage keeps no per-partition state).
@@ -47,10 +100,12 @@ pub struct StageContext {
     pub topic: String,
     /// Tracker and delivery signalling shared with the sink.
     pub shared: Arc<Shared>,
-    /// How long revocation waits for outstanding deliveries.
-    pub drain_timeout: Duration,
+    /// How long revocation waits for the partition's outputs inside the producer.
+    pub revoke_limit: Duration,
     /// Stage-specific partition hooks.
     pub hooks: Box<dyn PartitionHooks>,
+    /// The stage's ownership lease, when it keeps one (the dedup stage).
+    pub lease: Option<Arc<Lease>>,
 }
 
 impl ClientContext for StageContext {
@@ -94,29 +149,41 @@ impl ConsumerContext for StageContext {
                 if parts.is_empty() {
                     return;
                 }
-                // The partition's next owner rebuilds its state from what was written: release it
-                // only once every output is acknowledged, however slow the broker is (bounded so
-                // the member is not evicted for exceeding max.poll.interval.ms).
-                let limit = self.drain_timeout.max(REVOKE_DRAIN_LIMIT);
-                let drained = self.shared.wait_drained(&parts, limit);
-                if !drained {
-                    tracing::warn!(
-                        stage = self.stage.as_str(),
-                        partitions = ?parts,
-                        "Revoked partitions still had unacknowledged outputs; their records will be read again"
-                    );
+                let lost = consumer.assignment_lost();
+                if lost {
+                    // The group already gave them to another member: nothing may be committed or
+                    // written for them any more.
+                    if let Some(lease) = &self.lease {
+                        lease.expire();
+                    }
+                } else {
+                    // The partition's next owner rebuilds its state from what was written: release
+                    // it only once no output is left inside the producer (each is delivered or
+                    // failed within the delivery timeout; failed ones are not sent again).
+                    let drained = self.shared.wait_drained(&parts, self.revoke_limit);
+                    if !drained {
+                        tracing::warn!(
+                            stage = self.stage.as_str(),
+                            partitions = ?parts,
+                            "Revoked partitions still had outputs in the producer; their records will be read again"
+                        );
+                    }
+                    store_committable(consumer, &self.shared, &self.topic);
+                    commit_sync(consumer, self.stage.as_str());
                 }
-                store_committable(consumer, &self.shared, &self.topic);
-                commit_sync(consumer, self.stage.as_str());
                 let mut tracker = self.shared.tracker();
                 for &p in &parts {
                     tracker.revoke(p);
                 }
                 drop(tracker);
-                self.hooks.revoked(&parts);
+                self.hooks.revoked(consumer, &parts);
                 let owned = self.owned(consumer).saturating_sub(parts.len());
                 self.readiness.stage_assigned(self.stage, owned);
-                tracing::info!(stage = self.stage.as_str(), partitions = ?parts, "Partitions revoked");
+                if lost {
+                    tracing::warn!(stage = self.stage.as_str(), partitions = ?parts, "Partitions lost (the group moved them while this instance was unreachable)");
+                } else {
+                    tracing::info!(stage = self.stage.as_str(), partitions = ?parts, "Partitions revoked");
+                }
             }
             Rebalance::Assign(_) => {}
             Rebalance::Error(err) => {
@@ -139,13 +206,15 @@ impl ConsumerContext for StageContext {
                     tracker.assign(p);
                 }
             }
-            // An assignment comes from the group coordinator: the broker answers.
+            // An assignment comes from the group coordinator: the broker answers, and this member
+            // belongs to the group's current generation.
             self.readiness.broker_contact();
+            if let Some(lease) = &self.lease {
+                lease.renew_from(Instant::now());
+            }
             self.readiness
                 .stage_assigned(self.stage, self.owned(consumer));
-            self.readiness.stage_restoring(self.stage);
             self.hooks.assigned(consumer, &parts);
-            self.readiness.stage_ready(self.stage);
             tracing::info!(stage = self.stage.as_str(), partitions = ?parts, "Partitions assigned");
         }
     }
@@ -175,7 +244,7 @@ pub fn store_committable(consumer: &BaseConsumer<StageContext>, shared: &Shared,
 /// Outputs still unacknowledged at the timeout are not committed: their records are read again.
 pub fn drain_and_commit(
     consumer: &BaseConsumer<StageContext>,
-    sink: &mut super::sink::Sink,
+    sink: &mut super::sink::Sink<'_>,
     shared: &Shared,
     timeout: Duration,
 ) {
@@ -189,6 +258,41 @@ pub fn drain_and_commit(
     }
     store_committable(consumer, shared, &consumer.context().topic);
     commit_sync(consumer, stage);
+}
+
+/// Proves group membership with a synchronous commit of `positions` (partition → next offset to
+/// consume, positions already done) and renews `lease` from the moment the commit was sent. The
+/// coordinator refuses a commit from a member it evicted. Returns whether the commit succeeded.
+pub fn renew_lease(
+    consumer: &BaseConsumer<StageContext>,
+    positions: &[(i32, i64)],
+    lease: &Lease,
+) -> bool {
+    let topic = &consumer.context().topic;
+    let mut tpl = TopicPartitionList::with_capacity(positions.len());
+    for &(partition, next) in positions {
+        if tpl
+            .add_partition_offset(topic, partition, Offset::Offset(next))
+            .is_err()
+        {
+            return false;
+        }
+    }
+    if tpl.count() == 0 {
+        return false;
+    }
+    let sent = Instant::now();
+    match consumer.commit(&tpl, CommitMode::Sync) {
+        Ok(()) => {
+            lease.renew_from(sent);
+            consumer.context().readiness.broker_contact();
+            true
+        }
+        Err(e) => {
+            tracing::warn!(stage = consumer.context().stage.as_str(), cause = %e, "Membership not confirmed; holding outputs");
+            false
+        }
+    }
 }
 
 /// Commits stored offsets synchronously; "nothing to commit" is not an error.

@@ -16,20 +16,24 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::message::{BorrowedMessage, Header, Headers, Message, OwnedHeaders};
+use rdkafka::message::{BorrowedMessage, Header, Message, OwnedHeaders};
+use rdkafka::{Offset, TopicPartitionList};
 
-use crate::config::{Config, DedupConfig, KafkaConfig, NearDuplicates};
+use crate::config::{Config, NearDuplicates};
+use crate::faults;
 use crate::model::Article;
 use crate::ninjs::{self, RenderOptions};
 use crate::pipeline::dedup::{Candidate, Decision, DedupState};
 use crate::pipeline::neardup::NearDupIndex;
 use crate::pipeline::{RejectReason, Rejection};
 
-use super::consumer::{self as stage_consumer, PartitionHooks, StageContext};
-use super::parse_stage::{copy_headers, dead_letter_headers};
-use super::sink::{OutRecord, Shared, Sink};
+use super::consumer::{self as stage_consumer, Lease, PartitionHooks, StageContext};
+use super::neardup_follower;
+use super::parse_stage::dead_letter_headers;
+use super::record_headers;
+use super::restore::Restorer;
+use super::sink::{OutRecord, Shared, Sink, SinkOptions};
 use super::{Stats, headers};
-use super::{neardup_follower, restore};
 use crate::telemetry::{self, Readiness, Stage};
 
 /// Per-partition dedup states, shared between the loop and the rebalance hooks.
@@ -42,34 +46,72 @@ impl States {
     }
 }
 
+/// Partitions whose records are held back (paused at the consumer): restoring, or refused while
+/// the ownership lease was expired. Value: (assignment epoch, the offset to read again from when
+/// resumed; `None` while no record of it was refused, so the consumer still stands before it).
+#[derive(Default)]
+struct Held(Mutex<HashMap<i32, (u64, Option<i64>)>>);
+
+impl Held {
+    fn lock(&self) -> MutexGuard<'_, HashMap<i32, (u64, Option<i64>)>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A partition list of the keyed topic.
+fn partition_list(topic: &str, partitions: &[i32]) -> TopicPartitionList {
+    let mut tpl = TopicPartitionList::with_capacity(partitions.len());
+    for &p in partitions {
+        tpl.add_partition(topic, p);
+    }
+    tpl
+}
+
 struct DedupHooks {
     states: Arc<States>,
+    held: Arc<Held>,
+    restorer: Arc<Restorer>,
+    shared: Arc<Shared>,
     owned: Arc<neardup_follower::Owned>,
-    kafka: KafkaConfig,
-    dedup: DedupConfig,
+    readiness: Arc<Readiness>,
 }
 
 impl PartitionHooks for DedupHooks {
-    /// Rebuilds each partition's state from the articles topic before its records flow.
-    fn assigned(&self, _consumer: &BaseConsumer<StageContext>, partitions: &[i32]) {
+    /// Pauses the new partitions and starts rebuilding their states in the background; the
+    /// stage resumes each once its state is complete.
+    fn assigned(&self, consumer: &BaseConsumer<StageContext>, partitions: &[i32]) {
+        let topic = &consumer.context().topic;
+        if let Err(e) = consumer.pause(&partition_list(topic, partitions)) {
+            tracing::error!(cause = %e, "Cannot pause partitions for their restore");
+        }
+        self.readiness.stage_restoring(Stage::Dedup);
+        let tracker = self.shared.tracker();
+        let mut held = self.held.lock();
         for &p in partitions {
-            let (state, report) = restore::restore_partition(
-                &self.kafka,
-                p,
-                self.dedup.window,
-                self.dedup.restore_lookback,
-                self.dedup.restore_timeout,
-            );
-            telemetry::RestoreFinished { report: &report }.emit();
-            self.states.lock().insert(p, state);
+            let Some(epoch) = tracker.epoch(p) else {
+                continue;
+            };
+            held.insert(p, (epoch, None));
+            self.restorer.start(p, epoch);
         }
         self.owned.set(partitions, true);
     }
 
-    fn revoked(&self, partitions: &[i32]) {
+    fn revoked(&self, consumer: &BaseConsumer<StageContext>, partitions: &[i32]) {
         let mut states = self.states.lock();
-        for p in partitions {
-            states.remove(p);
+        let mut held = self.held.lock();
+        let mut paused = Vec::new();
+        for &p in partitions {
+            states.remove(&p);
+            self.restorer.cancel(p);
+            if held.remove(&p).is_some() {
+                paused.push(p);
+            }
+        }
+        // A partition assigned again later must not stay paused.
+        if !paused.is_empty() {
+            let topic = &consumer.context().topic;
+            consumer.resume(&partition_list(topic, &paused)).ok();
         }
         self.owned.set(partitions, false);
     }
@@ -87,8 +129,23 @@ pub fn run(
 ) -> anyhow::Result<()> {
     let kafka = &config.kafka;
     let shared = Arc::new(Shared::default());
-    let mut sink = Sink::new(kafka, shared.clone())?;
+    let lease = Arc::new(Lease::new(kafka.ownership_lease()));
+    let mut sink = Sink::new(
+        kafka,
+        shared.clone(),
+        SinkOptions {
+            stage: Stage::Dedup,
+            input_topic: kafka.topics.keyed.clone(),
+            dead_letter_topic: kafka.topics.dead_letter.clone(),
+            max_bytes: super::max_message_bytes(kafka),
+        },
+        shutdown,
+        &stats.dead_letters,
+    )?
+    .with_lease(lease.clone());
     let states = Arc::new(States::default());
+    let held = Arc::new(Held::default());
+    let restorer = Arc::new(Restorer::new(kafka.clone(), config.dedup.clone()));
     let owned = Arc::new(neardup_follower::Owned::default());
     let consumer = stage_consumer::subscribe(
         kafka,
@@ -98,13 +155,16 @@ pub fn run(
             readiness: readiness.clone(),
             topic: kafka.topics.keyed.clone(),
             shared: shared.clone(),
-            drain_timeout: config.pipeline.drain_timeout,
+            revoke_limit: kafka.revoke_drain_limit(),
             hooks: Box::new(DedupHooks {
                 states: states.clone(),
+                held: held.clone(),
+                restorer: restorer.clone(),
+                shared: shared.clone(),
                 owned: owned.clone(),
-                kafka: kafka.clone(),
-                dedup: config.dedup.clone(),
+                readiness: readiness.clone(),
             }),
+            lease: Some(lease.clone()),
         },
     )
     .context("creating the dedup stage consumer")?;
@@ -136,10 +196,29 @@ pub fn run(
         },
         max_output: super::max_message_bytes(kafka),
     };
+    let mut gate = Gate {
+        consumer: &consumer,
+        shared: &shared,
+        states: &states,
+        held: &held,
+        lease: &lease,
+        first_seen: HashMap::new(),
+        renewed_at: None,
+    };
     tracing::info!(topic = %kafka.topics.keyed, group = %kafka.dedup_group(), "Dedup stage started");
     let mut gauges_at = std::time::Instant::now();
     let mut swept_at = std::time::Instant::now();
     while !shutdown.load(Ordering::Relaxed) {
+        for r in restorer.finished() {
+            if shared.tracker().epoch(r.partition) == Some(r.epoch) {
+                states.lock().insert(r.partition, r.state);
+            }
+        }
+        if restorer.pending() == 0 {
+            readiness.stage_ready(Stage::Dedup);
+        }
+        gate.keep_lease();
+        gate.release_ready();
         sink.resend_failed();
         if gauges_at.elapsed() >= Duration::from_secs(1) {
             gauges_at = std::time::Instant::now();
@@ -170,7 +249,11 @@ pub fn run(
             continue;
         };
         match msg {
-            Ok(m) => stage.handle(&sink, &m),
+            Ok(m) => {
+                if gate.admit(&m) {
+                    stage.handle(&sink, &m);
+                }
+            }
             Err(e) => tracing::warn!(stage = "dedup", cause = %e, "Consumer error"),
         }
     }
@@ -185,6 +268,126 @@ pub fn run(
     }
     tracing::info!("Dedup stage stopped");
     Ok(())
+}
+
+/// Least time between two lease renewals (each is a synchronous commit).
+const RENEW_EVERY: Duration = Duration::from_millis(250);
+
+/// What stands between a consumed keyed record and its processing: its partition's state must be
+/// restored, and the stage's ownership lease valid. A record that may not be processed now is
+/// not lost: its partition is paused and set back to it, and resumed once both hold.
+struct Gate<'a> {
+    consumer: &'a BaseConsumer<StageContext>,
+    shared: &'a Shared,
+    states: &'a States,
+    held: &'a Held,
+    lease: &'a Lease,
+    /// Per partition: (epoch, offset of the first record consumed under it), the position to
+    /// commit when renewing the lease before any record of it is done.
+    first_seen: HashMap<i32, (u64, i64)>,
+    /// When the lease was last renewed (or tried).
+    renewed_at: Option<std::time::Instant>,
+}
+
+impl Gate<'_> {
+    /// Renews the lease when less than half of it is left, at most every [`RENEW_EVERY`], while
+    /// there is anything to renew it for. Returns whether the lease is valid now.
+    fn keep_lease(&mut self) -> bool {
+        let now = std::time::Instant::now();
+        let remaining = self.lease.remaining(now);
+        if remaining > self.lease.length() / 2
+            || self.renewed_at.is_some_and(|t| now - t < RENEW_EVERY)
+        {
+            return !remaining.is_zero();
+        }
+        let positions: Vec<(i32, i64)> = {
+            let tracker = self.shared.tracker();
+            self.first_seen
+                .iter()
+                .filter(|(p, (epoch, _))| tracker.epoch(**p) == Some(*epoch))
+                .map(|(&p, &(_, first))| (p, tracker.done_position(p).unwrap_or(first)))
+                .collect()
+        };
+        if positions.is_empty() {
+            return !remaining.is_zero();
+        }
+        self.renewed_at = Some(now);
+        stage_consumer::renew_lease(self.consumer, &positions, self.lease)
+            || !self.lease.remaining(std::time::Instant::now()).is_zero()
+    }
+
+    /// Resumes the held partitions whose state is restored, while the lease is valid.
+    fn release_ready(&mut self) {
+        if self.lease.remaining(std::time::Instant::now()).is_zero() {
+            return;
+        }
+        let ready: Vec<i32> = {
+            let states = self.states.lock();
+            let mut held = self.held.lock();
+            let ready: Vec<i32> = held
+                .keys()
+                .copied()
+                .filter(|p| states.contains_key(p))
+                .collect();
+            for p in &ready {
+                held.remove(p);
+            }
+            ready
+        };
+        if ready.is_empty() {
+            return;
+        }
+        let topic = &self.consumer.context().topic;
+        if let Err(e) = self.consumer.resume(&partition_list(topic, &ready)) {
+            tracing::error!(cause = %e, partitions = ?ready, "Cannot resume partitions");
+        } else {
+            tracing::info!(partitions = ?ready, "Partitions resumed");
+        }
+    }
+
+    /// Whether `msg` may be processed now; if not, its partition is held at its offset.
+    fn admit(&mut self, msg: &BorrowedMessage<'_>) -> bool {
+        let p = msg.partition();
+        let Some(epoch) = self.shared.tracker().epoch(p) else {
+            return false;
+        };
+        let first = self.first_seen.entry(p).or_insert((epoch, msg.offset()));
+        if first.0 != epoch {
+            *first = (epoch, msg.offset());
+        }
+        let waiting = {
+            let held = self.held.lock();
+            held.get(&p).filter(|(e, _)| *e == epoch).map(|&(_, at)| at)
+        };
+        if let Some(at) = waiting {
+            // Fetched before the pause took hold: drop it, and make sure the partition is set
+            // back to the first record not processed.
+            if at.is_none_or(|at| msg.offset() <= at) {
+                self.hold(p, epoch, msg.offset());
+            }
+            return false;
+        }
+        if !self.states.lock().contains_key(&p) || !self.keep_lease() {
+            self.hold(p, epoch, msg.offset());
+            return false;
+        }
+        true
+    }
+
+    /// Pauses `p` and sets it back to `offset`, to be resumed by [`Gate::release_ready`].
+    fn hold(&mut self, p: i32, epoch: u64, offset: i64) {
+        self.held.lock().insert(p, (epoch, Some(offset)));
+        let topic = &self.consumer.context().topic;
+        if let Err(e) = self.consumer.pause(&partition_list(topic, &[p])) {
+            tracing::warn!(partition = p, cause = %e, "Cannot pause partition");
+        }
+        if let Err(e) = self
+            .consumer
+            .seek(topic, p, Offset::Offset(offset), Duration::from_secs(5))
+        {
+            tracing::warn!(partition = p, offset, cause = %e, "Cannot set partition back");
+        }
+    }
 }
 
 /// The dedup stage's per-record work.
@@ -206,17 +409,18 @@ impl DedupLoop<'_> {
     /// Sends the keyed record to the dead-letter topic.
     fn dead_letter(
         &self,
-        sink: &Sink,
+        sink: &Sink<'_>,
         msg: &BorrowedMessage<'_>,
         epoch: u64,
         rejection: Rejection,
     ) {
         let topics = &self.config.kafka.topics;
-        let Some(token) = self
-            .shared
-            .tracker()
-            .begin(msg.partition(), epoch, msg.offset(), 1)
-        else {
+        let Some(token) = self.shared.tracker().begin(
+            msg.partition(),
+            epoch,
+            msg.offset(),
+            faults::get().tracked_outputs(1),
+        ) else {
             return;
         };
         Stats::add(&self.stats.dead_letters, 1);
@@ -235,7 +439,7 @@ impl DedupLoop<'_> {
                 key: msg.key(),
                 payload: msg.payload().unwrap_or_default(),
                 headers: Some(dead_letter_headers(
-                    &copy_headers(msg),
+                    &record_headers::copy(msg.headers()),
                     &rejection,
                     "dedup",
                     &topics.keyed,
@@ -247,8 +451,47 @@ impl DedupLoop<'_> {
         );
     }
 
+    /// Completes a dropped duplicate: with `kafka.topics.duplicates` set, writes its record there
+    /// (key = the article it duplicates, no value, the raw source in a header) and completes the
+    /// keyed record once that is acknowledged; otherwise completes it at once.
+    fn log_duplicate(&self, sink: &Sink<'_>, msg: &BorrowedMessage<'_>, epoch: u64, of: &str) {
+        let topic = &self.config.kafka.topics.duplicates;
+        let outputs = u32::from(!topic.is_empty());
+        let Some(token) = self.shared.tracker().begin(
+            msg.partition(),
+            epoch,
+            msg.offset(),
+            faults::get().tracked_outputs(outputs),
+        ) else {
+            return;
+        };
+        if topic.is_empty() {
+            return;
+        }
+        let mut hdrs = OwnedHeaders::new_with_capacity(2).insert(Header {
+            key: headers::DUPLICATE_OF,
+            value: Some(of),
+        });
+        if let Some(source) = header(msg, headers::SOURCE) {
+            hdrs = hdrs.insert(Header {
+                key: headers::SOURCE,
+                value: Some(source),
+            });
+        }
+        sink.send(
+            OutRecord {
+                topic,
+                partition: None,
+                key: Some(of.as_bytes()),
+                payload: &[],
+                headers: Some(hdrs),
+            },
+            Some(token),
+        );
+    }
+
     /// Decides and produces one keyed record.
-    fn handle(&self, sink: &Sink, msg: &BorrowedMessage<'_>) {
+    fn handle(&self, sink: &Sink<'_>, msg: &BorrowedMessage<'_>) {
         let dedup = &self.config.dedup;
         let partition = msg.partition();
         let Some(epoch) = self.shared.tracker().epoch(partition) else {
@@ -287,13 +530,10 @@ impl DedupLoop<'_> {
             })
         };
         let (kind, first_published) = match decision {
-            Decision::Duplicate { .. } => {
+            Decision::Duplicate { of } => {
                 Stats::add(&self.stats.duplicates, 1);
                 telemetry::DuplicateDropped.emit();
-                self.shared
-                    .tracker()
-                    .begin(partition, epoch, msg.offset(), 0);
-                return;
+                return self.log_duplicate(sink, msg, epoch, &of);
             }
             Decision::New { id } => {
                 article.id = id;
@@ -323,16 +563,18 @@ impl DedupLoop<'_> {
                 }
                 .emit();
                 if dedup.near_duplicates == NearDuplicates::Drop {
-                    self.shared
-                        .tracker()
-                        .begin(partition, epoch, msg.offset(), 0);
-                    return;
+                    return self.log_duplicate(sink, msg, epoch, &first);
                 }
                 article.near_duplicate_of = Some(first);
             }
         }
         let value = match serde_json::to_vec(&ninjs::render(&article, self.render)) {
-            Ok(v) if v.len() <= self.max_output => v,
+            Ok(v)
+                if v.len() + article.id.len() + 2 * super::sink::RECORD_OVERHEAD
+                    <= self.max_output =>
+            {
+                v
+            }
             Ok(v) => {
                 let detail = format!(
                     "ninjs article of {} bytes exceeds message.max.bytes {}",
@@ -356,11 +598,12 @@ impl DedupLoop<'_> {
                 );
             }
         };
-        let Some(token) = self
-            .shared
-            .tracker()
-            .begin(partition, epoch, msg.offset(), 1)
-        else {
+        let Some(token) = self.shared.tracker().begin(
+            partition,
+            epoch,
+            msg.offset(),
+            faults::get().tracked_outputs(1),
+        ) else {
             return;
         };
         if eligible && article.near_duplicate_of.is_none() {
@@ -400,6 +643,7 @@ impl DedupLoop<'_> {
                         first_published,
                         indexable: eligible,
                         replay: replay_of(msg),
+                        source: header(msg, headers::SOURCE),
                     },
                 )),
             },
@@ -419,6 +663,8 @@ struct StoryHeaders<'a> {
     indexable: bool,
     /// The replay that produced it.
     replay: Option<&'a str>,
+    /// The raw record it came from (`PARTITION:OFFSET`).
+    source: Option<&'a str>,
 }
 
 /// The dedup state an article implies, as record headers.
@@ -428,6 +674,7 @@ fn state_headers(article: &Article, story: StoryHeaders<'_>) -> OwnedHeaders {
         first_published,
         indexable,
         replay,
+        source,
     } = story;
     let first = first_published.to_rfc3339_opts(SecondsFormat::Secs, true);
     let version_time = article
@@ -461,11 +708,13 @@ fn state_headers(article: &Article, story: StoryHeaders<'_>) -> OwnedHeaders {
             value: Some(first.as_str()),
         });
     }
-    if let Some(replay) = replay {
-        h = h.insert(Header {
-            key: headers::REPLAY,
-            value: Some(replay),
-        });
+    for (key, value) in [(headers::REPLAY, replay), (headers::SOURCE, source)] {
+        if let Some(value) = value {
+            h = h.insert(Header {
+                key,
+                value: Some(value),
+            });
+        }
     }
     h
 }
@@ -477,8 +726,5 @@ fn replay_of<'a>(msg: &'a BorrowedMessage<'_>) -> Option<&'a str> {
 
 /// A text header of a record.
 fn header<'a>(msg: &'a BorrowedMessage<'_>, key: &str) -> Option<&'a str> {
-    msg.headers()?
-        .iter()
-        .find(|h| h.key == key)
-        .and_then(|h| std::str::from_utf8(h.value?).ok())
+    record_headers::text(msg.headers(), key)
 }

@@ -13,6 +13,7 @@ pub mod consumer;
 pub mod dedup_stage;
 pub mod neardup_follower;
 pub mod parse_stage;
+pub mod record_headers;
 pub mod restore;
 pub mod sink;
 
@@ -57,6 +58,15 @@ pub mod headers {
     pub const FINGERPRINT: &str = "wirefeed.fingerprint";
     /// Keyed records: the raw record's timestamp (ms), for the end-to-end latency metric.
     pub const RECORD_TIME: &str = "wirefeed.record-time";
+    /// Keyed records and articles: the raw record an article came from, `PARTITION:OFFSET` of the
+    /// raw topic. Duplicate records carry it too.
+    pub const SOURCE: &str = "wirefeed.source";
+    /// Duplicate records (`kafka.topics.duplicates`): the id of the article the dropped copy
+    /// duplicates.
+    pub const DUPLICATE_OF: &str = "wirefeed.duplicate-of";
+    /// Dead letters whose value was cut to fit the producer's `message.max.bytes`: the length of
+    /// the original value in bytes.
+    pub const TRUNCATED: &str = "wirefeed.truncated";
     /// Keyed records and articles of a replay: the replay's id.
     pub const REPLAY: &str = "wirefeed.replay";
     /// Articles: `new` or `update`.
@@ -110,6 +120,12 @@ pub fn client_config(kafka: &KafkaConfig, role: Role) -> ClientConfig {
                 .set("fetch.queue.backoff.ms", FETCH_QUEUE_BACKOFF_MS);
         }
         Role::Producer => {
+            // An output not delivered by then fails locally (and is sent again only while its
+            // partition is still owned): see `KafkaConfig::ownership_lease`.
+            cc.set(
+                "message.timeout.ms",
+                kafka.delivery_timeout().as_millis().to_string(),
+            );
             cc.set("enable.idempotence", "true")
                 .set("acks", "all")
                 .set("linger.ms", "5")

@@ -27,7 +27,7 @@ use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use rdkafka::consumer::Consumer;
 use rdkafka::error::KafkaError;
-use rdkafka::message::{Headers, Message};
+use rdkafka::message::Message;
 use rdkafka::{Offset, TopicPartitionList};
 
 use crate::config::KafkaConfig;
@@ -226,10 +226,7 @@ fn follow(
         if !reading.catching_up.is_empty() {
             reading.pause_caught_up(consumer, topic, &[]);
         }
-        let hdrs: HashMap<&str, &[u8]> = m
-            .headers()
-            .map(|h| h.iter().filter_map(|h| Some((h.key, h.value?))).collect())
-            .unwrap_or_default();
+        let hdrs = super::record_headers::map(m.headers());
         if !hdrs.contains_key(headers::NEAR_DUP_INDEX) {
             continue;
         }

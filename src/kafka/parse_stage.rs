@@ -18,13 +18,15 @@ use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::message::{BorrowedMessage, Header, Headers, Message, OwnedHeaders};
+use rdkafka::message::{BorrowedMessage, Header, Message, OwnedHeaders};
 
 use crate::config::Config;
 use crate::pipeline::{self, ParseOptions, RawInput, RejectReason, Rejection};
 
 use super::consumer::{self as stage_consumer, NoHooks, StageContext};
-use super::sink::{OutRecord, Shared, Sink};
+use super::sink::{
+    OutRecord, RECORD_OVERHEAD, Shared, Sink, SinkOptions, dead_letter_pairs, owned_headers,
+};
 use super::{Stats, headers};
 use crate::telemetry::{self, Readiness, Stage};
 
@@ -88,15 +90,15 @@ fn parse_job(job: &Job, options: &ParseOptions, max_output: usize) -> Result<Out
     let mut keyed = Vec::with_capacity(parsed.articles.len());
     for article in parsed.articles {
         match serde_json::to_vec(&article) {
-            Ok(value) if value.len() <= max_output => keyed.push(Keyed {
+            Ok(value) if value.len() + article.dedup_key.len() + RECORD_OVERHEAD <= max_output => keyed.push(Keyed {
                 key: article.dedup_key,
                 value,
             }),
             Ok(value) => rejected.push(Rejection::new(
                 RejectReason::OutputTooLarge,
                 format!(
-                    "article of {} bytes exceeds message.max.bytes {max_output}",
-                    value.len()
+                    "article of {} bytes (with key and headers) exceeds message.max.bytes {max_output}",
+                    value.len() + article.dedup_key.len() + RECORD_OVERHEAD
                 ),
             )),
             Err(e) => rejected.push(Rejection::new(
@@ -153,7 +155,24 @@ fn start_workers(
             .spawn(move || {
                 for job in rx {
                     let started = std::time::Instant::now();
-                    let outcome = parse_job(&job, &options, max_output);
+                    // A panic in a parser is a bug, but it must cost one record, not the worker:
+                    // the record becomes a `parser-panic` dead letter with its raw bytes.
+                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        crate::faults::get().maybe_panic(&job.payload);
+                        parse_job(&job, &options, max_output)
+                    }))
+                    .unwrap_or_else(|panic| {
+                        let what = panic
+                            .downcast_ref::<&str>()
+                            .map(|s| (*s).to_owned())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_default();
+                        tracing::error!(cause = %what, "A parser panicked; the record becomes a dead letter");
+                        Err(Rejection::new(
+                            RejectReason::ParserPanic,
+                            format!("parser panicked: {what}"),
+                        ))
+                    });
                     telemetry::RecordParsed {
                         elapsed: started.elapsed(),
                         format: outcome.as_ref().ok().map(|o| o.format),
@@ -184,45 +203,11 @@ pub fn dead_letter_headers(
     partition: i32,
     offset: i64,
 ) -> OwnedHeaders {
-    let mut h = OwnedHeaders::new_with_capacity(original.len() + 6);
-    for (k, v) in original {
-        h = h.insert(Header {
-            key: k,
-            value: Some(v.as_slice()),
-        });
-    }
-    let partition = partition.to_string();
-    let offset = offset.to_string();
-    for (key, value) in [
-        (headers::REASON, rejection.reason.as_str()),
-        (headers::DETAIL, rejection.detail.as_str()),
-        (headers::STAGE, stage),
-        (headers::SOURCE_TOPIC, topic),
-        (headers::SOURCE_PARTITION, partition.as_str()),
-        (headers::SOURCE_OFFSET, offset.as_str()),
-    ] {
-        h = h.insert(Header {
-            key,
-            value: Some(value),
-        });
-    }
-    h
-}
-
-/// Copies a message's headers.
-pub fn copy_headers(msg: &BorrowedMessage<'_>) -> Vec<(String, Vec<u8>)> {
-    msg.headers()
-        .map(|h| {
-            h.iter()
-                .map(|hd| {
-                    (
-                        hd.key.to_owned(),
-                        hd.value.map(<[u8]>::to_vec).unwrap_or_default(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+    let mut pairs = original.to_vec();
+    pairs.extend(dead_letter_pairs(
+        rejection, stage, topic, partition, offset,
+    ));
+    owned_headers(&pairs)
 }
 
 /// The record's timestamp as UTC, when it has one.
@@ -286,14 +271,26 @@ pub fn run_with(
 ) -> anyhow::Result<()> {
     let kafka = &config.kafka;
     let shared = Arc::new(Shared::default());
-    let mut sink = Sink::new(kafka, shared.clone())?;
+    let mut sink = Sink::new(
+        kafka,
+        shared.clone(),
+        SinkOptions {
+            stage: Stage::Parse,
+            input_topic: kafka.topics.raw.clone(),
+            dead_letter_topic: kafka.topics.dead_letter.clone(),
+            max_bytes: super::max_message_bytes(kafka),
+        },
+        shutdown,
+        &stats.dead_letters,
+    )?;
     let context = StageContext {
         stage: Stage::Parse,
         readiness: readiness.clone(),
         topic: kafka.topics.raw.clone(),
         shared: shared.clone(),
-        drain_timeout: config.pipeline.drain_timeout,
+        revoke_limit: kafka.revoke_drain_limit(),
         hooks: Box::new(NoHooks),
+        lease: None,
     };
     let (consumer, range) = match &source {
         Source::Group => (
@@ -507,7 +504,7 @@ impl ParseLoop<'_> {
             topic: &self.config.kafka.topics.raw,
         }
         .emit();
-        let headers = copy_headers(&msg);
+        let headers = super::record_headers::copy(msg.headers());
         let hint = headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(&self.config.pipeline.format_header))
@@ -552,7 +549,7 @@ impl ParseLoop<'_> {
 
     /// Produces the outputs of the oldest records whose results are ready, waiting up to `wait`
     /// for the oldest one.
-    fn emit_ready(&mut self, sink: &Sink, wait: Duration) {
+    fn emit_ready(&mut self, sink: &Sink<'_>, wait: Duration) {
         let mut wait = wait;
         while let Some(front) = self.pending.front() {
             let parsed = match front.result.try_recv() {
@@ -587,7 +584,7 @@ impl ParseLoop<'_> {
         }
     }
 
-    fn emit(&mut self, sink: &Sink, rec: Pending, parsed: Parsed) {
+    fn emit(&mut self, sink: &Sink<'_>, rec: Pending, parsed: Parsed) {
         if rec.skip {
             if self
                 .shared
@@ -604,11 +601,12 @@ impl ParseLoop<'_> {
             Ok(out) => out.keyed.len() as u32 + u32::from(out.partial.is_some()),
             Err(_) => 1,
         };
-        let Some(token) =
-            self.shared
-                .tracker()
-                .begin(rec.partition, rec.epoch, rec.offset, outputs)
-        else {
+        let Some(token) = self.shared.tracker().begin(
+            rec.partition,
+            rec.epoch,
+            rec.offset,
+            crate::faults::get().tracked_outputs(outputs),
+        ) else {
             // Revoked since it was consumed: the new owner reads it again.
             return;
         };
@@ -617,8 +615,12 @@ impl ParseLoop<'_> {
             Ok(out) => {
                 Stats::add(&self.stats.parsed, out.keyed.len() as u64);
                 let record_ms = rec.record_time.map(|t| t.timestamp_millis().to_string());
+                let source = format!("{}:{}", rec.partition, rec.offset);
                 for k in &out.keyed {
-                    let mut hdrs = OwnedHeaders::new_with_capacity(2);
+                    let mut hdrs = OwnedHeaders::new_with_capacity(3).insert(Header {
+                        key: headers::SOURCE,
+                        value: Some(source.as_str()),
+                    });
                     if let Some(ms) = &record_ms {
                         hdrs = hdrs.insert(Header {
                             key: headers::RECORD_TIME,

@@ -13,17 +13,23 @@
 //! at the partition's beginning instead, and records older than the lookback are filtered out.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender};
 
 use chrono::{DateTime, Utc};
 use rdkafka::client::ClientContext;
 use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext};
 use rdkafka::error::KafkaError;
-use rdkafka::message::{BorrowedMessage, Headers, Message};
+use rdkafka::message::Message;
 use rdkafka::{Offset, TopicPartitionList};
 
-use crate::config::KafkaConfig;
+use crate::config::{DedupConfig, KafkaConfig};
+use crate::faults;
 use crate::pipeline::dedup::{DedupState, StoryState};
+use crate::telemetry;
 
 use super::{Role, client_config, headers};
 
@@ -75,12 +81,6 @@ pub fn state_from_record(
     ))
 }
 
-fn header_map<'a>(msg: &'a BorrowedMessage<'_>) -> HashMap<&'a str, &'a [u8]> {
-    msg.headers()
-        .map(|h| h.iter().filter_map(|h| Some((h.key, h.value?))).collect())
-        .unwrap_or_default()
-}
-
 /// Client context of readers: reaching the end of a partition is how they know they are done,
 /// not an error worth a log line.
 pub struct ReaderContext;
@@ -110,6 +110,9 @@ pub fn reader(kafka: &KafkaConfig, purpose: &str) -> anyhow::Result<Reader> {
         .set("enable.auto.commit", "false")
         .set("enable.auto.offset.store", "false")
         .set("enable.partition.eof", "true")
+        // An offset out of range (retention deleted the start meanwhile) reads from the oldest
+        // record kept, never silently from the end.
+        .set("auto.offset.reset", "earliest")
         .set("fetch.wait.max.ms", "100")
         .create_with_context(ReaderContext)?)
 }
@@ -179,14 +182,30 @@ pub fn verified_start(
     }
 }
 
-/// Rebuilds the dedup state of `partition` from the articles topic.
+/// Why a restore did not complete.
+#[derive(Debug)]
+pub struct RestoreFailed {
+    /// What was done before it stopped.
+    pub report: RestoreReport,
+    /// What went wrong.
+    pub cause: String,
+}
+
+/// Rebuilds the dedup state of `partition` from the articles topic, reading until the end offset
+/// it captured at the start. Only a complete read counts: a partition whose state is partial
+/// would emit copies of earlier stories again.
+///
+/// # Errors
+/// When the reader cannot be created, the watermarks cannot be fetched, the partition cannot be
+/// read, the read did not reach the captured end within `timeout`, or `cancel` was set.
 pub fn restore_partition(
     kafka: &KafkaConfig,
     partition: i32,
     window: Duration,
     lookback: Duration,
     timeout: Duration,
-) -> (DedupState, RestoreReport) {
+    cancel: &AtomicBool,
+) -> Result<(DedupState, RestoreReport), RestoreFailed> {
     let started = Instant::now();
     let topic = &kafka.topics.articles;
     let mut state = DedupState::new(window);
@@ -194,19 +213,17 @@ pub fn restore_partition(
         partition,
         ..RestoreReport::default()
     };
+    let fail = |mut report: RestoreReport, cause: String| {
+        report.elapsed = started.elapsed();
+        Err(RestoreFailed { report, cause })
+    };
     let consumer = match reader(kafka, "restore") {
         Ok(c) => c,
-        Err(e) => {
-            tracing::error!(partition, cause = %e, "Cannot create the restore reader; starting with an empty state");
-            return (state, report);
-        }
+        Err(e) => return fail(report, format!("cannot create the restore reader: {e:#}")),
     };
     let (low, high) = match consumer.fetch_watermarks(topic, partition, timeout) {
         Ok(w) => w,
-        Err(e) => {
-            tracing::error!(partition, cause = %e, "Cannot read articles watermarks; starting with an empty state");
-            return (state, report);
-        }
+        Err(e) => return fail(report, format!("cannot read the articles watermarks: {e}")),
     };
     let since_ms =
         Utc::now().timestamp_millis() - lookback.as_millis().min(i64::MAX as u128) as i64;
@@ -218,21 +235,26 @@ pub fn restore_partition(
     if from >= high {
         report.complete = true;
         report.elapsed = started.elapsed();
-        return (state, report);
+        return Ok((state, report));
     }
     let mut tpl = TopicPartitionList::new();
     let assigned = tpl
         .add_partition_offset(topic, partition, Offset::Offset(from))
         .and_then(|()| consumer.assign(&tpl));
     if let Err(e) = assigned {
-        tracing::error!(partition, cause = %e, "Cannot read the articles partition; starting with an empty state");
-        return (state, report);
+        return fail(report, format!("cannot read the articles partition: {e}"));
     }
     let deadline = started + timeout;
-    while Instant::now() < deadline {
+    while Instant::now() < deadline && !cancel.load(Ordering::Relaxed) {
         match consumer.poll(Duration::from_millis(100)) {
             Some(Ok(m)) => {
+                if m.offset() >= high - 1 {
+                    report.complete = true;
+                }
                 if m.timestamp().to_millis().is_some_and(|ts| ts < since_ms) {
+                    if report.complete {
+                        break;
+                    }
                     continue;
                 }
                 let id = m
@@ -240,12 +262,13 @@ pub fn restore_partition(
                     .and_then(|k| std::str::from_utf8(k).ok())
                     .unwrap_or_default();
                 let seen_ms = m.timestamp().to_millis().unwrap_or(since_ms);
-                if let Some((key, story)) = state_from_record(id, &header_map(&m), seen_ms) {
+                if let Some((key, story)) =
+                    state_from_record(id, &super::record_headers::map(m.headers()), seen_ms)
+                {
                     state.restore(&key, story);
                     report.records += 1;
                 }
-                if m.offset() >= high - 1 {
-                    report.complete = true;
+                if report.complete {
                     break;
                 }
             }
@@ -265,7 +288,181 @@ pub fn restore_partition(
     }
     report.entries = state.len();
     report.elapsed = started.elapsed();
-    (state, report)
+    if !report.complete {
+        let cause = if cancel.load(Ordering::Relaxed) {
+            "cancelled (partition revoked)".to_owned()
+        } else {
+            format!(
+                "did not reach offset {high} within dedup.restore_timeout ({:?})",
+                timeout
+            )
+        };
+        return Err(RestoreFailed { report, cause });
+    }
+    Ok((state, report))
+}
+
+/// A partition whose state was rebuilt.
+#[derive(Debug)]
+pub struct Restored {
+    /// The keyed (= articles) partition.
+    pub partition: i32,
+    /// The assignment epoch the restore was started for.
+    pub epoch: u64,
+    /// The rebuilt state.
+    pub state: DedupState,
+}
+
+/// First pause before retrying a failed restore; it doubles up to [`RETRY_MAX`].
+const RETRY_FIRST: Duration = Duration::from_millis(500);
+/// Longest pause between restore attempts.
+const RETRY_MAX: Duration = Duration::from_secs(30);
+
+/// Rebuilds assigned partitions' states in the background, one thread per partition, so that
+/// several partitions restore at once and the rebalance callback returns at once (a long restore
+/// inside it would exceed `max.poll.interval.ms`). A failed restore is retried with back-off until
+/// it completes or its partition is revoked: a partition is never processed on a partial state.
+pub struct Restorer {
+    kafka: KafkaConfig,
+    dedup: DedupConfig,
+    /// Running restores: partition → (epoch, cancel flag).
+    running: Mutex<HashMap<i32, (u64, Arc<AtomicBool>)>>,
+    done_tx: Sender<Restored>,
+    done_rx: Receiver<Restored>,
+}
+
+impl Restorer {
+    /// A restorer for the stage's configuration.
+    pub fn new(kafka: KafkaConfig, dedup: DedupConfig) -> Restorer {
+        let (done_tx, done_rx) = crossbeam_channel::unbounded();
+        Restorer {
+            kafka,
+            dedup,
+            running: Mutex::default(),
+            done_tx,
+            done_rx,
+        }
+    }
+
+    fn running(&self) -> MutexGuard<'_, HashMap<i32, (u64, Arc<AtomicBool>)>> {
+        self.running.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Starts rebuilding `partition` for assignment `epoch` (cancelling an earlier restore of it).
+    pub fn start(&self, partition: i32, epoch: u64) {
+        let cancel = Arc::new(AtomicBool::new(false));
+        if let Some((_, old)) = self.running().insert(partition, (epoch, cancel.clone())) {
+            old.store(true, Ordering::Relaxed);
+        }
+        let (kafka, dedup, tx) = (self.kafka.clone(), self.dedup.clone(), self.done_tx.clone());
+        let spawned = std::thread::Builder::new()
+            .name(format!("wirefeed-restore-{partition}"))
+            .spawn(move || {
+                let state = restore_until_complete(&kafka, &dedup, partition, &cancel);
+                if let Some(state) = state {
+                    tx.send(Restored {
+                        partition,
+                        epoch,
+                        state,
+                    })
+                    .ok();
+                }
+            });
+        if let Err(e) = spawned {
+            // Without a thread the partition stays paused and unready; say so loudly.
+            tracing::error!(partition, cause = %e, "Cannot start a restore thread");
+        }
+    }
+
+    /// Stops the restore of `partition`, if one runs.
+    pub fn cancel(&self, partition: i32) {
+        if let Some((_, cancel)) = self.running().remove(&partition) {
+            cancel.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Restores started and not yet taken by [`Restorer::finished`].
+    pub fn pending(&self) -> usize {
+        self.running().len()
+    }
+
+    /// The restores that completed since the last call, for partitions still restoring under
+    /// the same epoch.
+    pub fn finished(&self) -> Vec<Restored> {
+        let mut done = Vec::new();
+        for r in self.done_rx.try_iter() {
+            let mut running = self.running();
+            if running
+                .get(&r.partition)
+                .is_some_and(|(e, _)| *e == r.epoch)
+            {
+                running.remove(&r.partition);
+                done.push(r);
+            }
+        }
+        done
+    }
+}
+
+impl Drop for Restorer {
+    fn drop(&mut self) {
+        for (_, cancel) in self.running().values() {
+            cancel.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Restores `partition` until a read completes (`None` when cancelled), retrying with back-off;
+/// each attempt is reported ([`telemetry::RestoreFinished`]).
+fn restore_until_complete(
+    kafka: &KafkaConfig,
+    dedup: &DedupConfig,
+    partition: i32,
+    cancel: &AtomicBool,
+) -> Option<DedupState> {
+    if faults::get().no_restore {
+        return Some(DedupState::new(dedup.window));
+    }
+    let mut pause = RETRY_FIRST;
+    loop {
+        let attempt = restore_partition(
+            kafka,
+            partition,
+            dedup.window,
+            dedup.restore_lookback,
+            dedup.restore_timeout,
+            cancel,
+        );
+        match attempt {
+            Ok((state, report)) => {
+                telemetry::RestoreFinished { report: &report }.emit();
+                return Some(state);
+            }
+            Err(failed) => {
+                if cancel.load(Ordering::Relaxed) {
+                    return None;
+                }
+                telemetry::RestoreFinished {
+                    report: &failed.report,
+                }
+                .emit();
+                tracing::error!(
+                    partition,
+                    cause = %failed.cause,
+                    retry_in_ms = pause.as_millis() as u64,
+                    "Dedup state restore failed; the partition stays paused until a restore completes"
+                );
+            }
+        }
+        let until = Instant::now() + pause;
+        while Instant::now() < until {
+            if cancel.load(Ordering::Relaxed) {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        pause = (pause * 2).min(RETRY_MAX);
+    }
 }
 
 #[cfg(test)]

@@ -5,8 +5,18 @@
 //! fails comes back here and is queued for another send after a pause, so an output is never
 //! dropped and its record's offset never stored until the broker has it. A broker outage
 //! therefore stalls the stage (nothing is lost, nothing is committed) until the broker returns.
+//!
+//! Errors are classified. Retriable ones (timeouts, a broker away, a full queue) are retried as
+//! above. Permanent ones — a record the producer or the broker will never take, such as one over
+//! `message.max.bytes` (key and headers included) — would otherwise be retried forever and wedge
+//! the partition for every instance that takes it over: the output is replaced by a *bounded
+//! dead letter* instead, its value cut to fit, with `wirefeed.truncated` naming the original
+//! length and the reason headers naming the record it stands for. Waiting on a full queue gives
+//! up once the stage is stopping, so shutdown is never blocked; an output given up that way
+//! leaves its record's offset unstored, and the record is read again.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -14,13 +24,15 @@ use anyhow::Context as _;
 use crossbeam_channel::{Receiver, Sender};
 use rdkafka::client::ClientContext;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::{Header, Headers, Message, OwnedHeaders};
+use rdkafka::message::{Header, Message, OwnedHeaders};
 use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
 
 use crate::config::KafkaConfig;
 use crate::offsets::{AckToken, OffsetTracker};
+use crate::pipeline::{RejectReason, Rejection};
+use crate::telemetry::{self, Stage};
 
-use super::{Role, client_config};
+use super::{Role, client_config, headers, record_headers};
 
 /// Pause before re-sending an output whose delivery failed.
 const RESEND_PAUSE: Duration = Duration::from_millis(500);
@@ -39,15 +51,11 @@ impl Shared {
         self.tracker.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Waits until no output of `partitions` (all partitions when empty) is unacknowledged, or
-    /// `timeout` passes. Returns true when drained.
+    /// Waits until no output of `partitions` is inside the producer any more (each was
+    /// acknowledged or failed), or `timeout` passes. Returns true when drained.
     pub fn wait_drained(&self, partitions: &[i32], timeout: Duration) -> bool {
         self.wait_until(timeout, |tracker| {
-            if partitions.is_empty() {
-                tracker.total_in_flight() == 0
-            } else {
-                partitions.iter().all(|&p| tracker.in_flight(p) == 0)
-            }
+            partitions.iter().all(|&p| tracker.in_producer(p) == 0)
         })
     }
 
@@ -93,6 +101,9 @@ struct Failed {
     headers: Option<OwnedHeaders>,
     token: Option<AckToken>,
     not_before: Instant,
+    /// Why it failed, when no further send can succeed (the record is replaced by a bounded dead
+    /// letter).
+    permanent: Option<String>,
 }
 
 /// The producer context: acknowledges deliveries, collects failures.
@@ -115,23 +126,24 @@ impl ProducerContext for SinkContext {
                 }
             }
             Err((err, msg)) => {
-                tracing::warn!(topic = msg.topic(), cause = %err, "Delivery failed; will send again");
+                let permanent = is_permanent(err).then(|| err.to_string());
+                tracing::warn!(topic = msg.topic(), cause = %err, permanent = permanent.is_some(), "Delivery failed");
                 let failed = Failed {
                     topic: msg.topic().to_owned(),
                     partition: (msg.partition() >= 0).then_some(msg.partition()),
                     key: msg.key().map(<[u8]>::to_vec),
                     payload: msg.payload().map(<[u8]>::to_vec).unwrap_or_default(),
-                    headers: msg.headers().map(|h| {
-                        h.iter().fold(OwnedHeaders::new(), |acc, hd| {
-                            acc.insert(Header {
-                                key: hd.key,
-                                value: hd.value,
-                            })
-                        })
-                    }),
+                    headers: msg
+                        .headers()
+                        .map(|h| owned_headers(&record_headers::copy(Some(h)))),
                     token: *token,
                     not_before: Instant::now() + RESEND_PAUSE,
+                    permanent,
                 };
+                if let Some(token) = *token {
+                    self.shared.tracker().fail(token);
+                    self.shared.acked.notify_all();
+                }
                 // The receiver lives as long as the sink; a send error only happens at teardown.
                 self.failures.send(failed).ok();
             }
@@ -154,20 +166,104 @@ pub struct OutRecord<'a> {
     pub headers: Option<OwnedHeaders>,
 }
 
+/// What became of an output handed to [`Sink::send`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    /// In the producer's queue; its delivery report acknowledges the token.
+    Queued,
+    /// The record could never be written as it is; a bounded dead letter standing for it is in
+    /// the queue instead.
+    Replaced,
+    /// Given up because the stage is stopping while the queue was full: the token stays
+    /// unacknowledged, so the record is read again.
+    Abandoned,
+}
+
+/// Where a stage's outputs come from and where the bounded dead letters go.
+#[derive(Debug, Clone)]
+pub struct SinkOptions {
+    /// The stage, for the dead letters' headers and metrics.
+    pub stage: Stage,
+    /// The topic the stage consumes (named by the dead letters).
+    pub input_topic: String,
+    /// The dead-letter topic.
+    pub dead_letter_topic: String,
+    /// The producer's `message.max.bytes`.
+    pub max_bytes: usize,
+}
+
+/// Per-record overhead of the record format beyond key, value and headers, with room to spare
+/// (the batch header is shared, each record adds at most a few dozen bytes of varints).
+pub const RECORD_OVERHEAD: usize = 512;
+
+/// The bytes a record takes against `message.max.bytes`: key, value and headers, plus overhead.
+pub fn record_size(key: Option<&[u8]>, payload: &[u8], headers: Option<&OwnedHeaders>) -> usize {
+    let headers = headers.map_or(0, |h| {
+        record_headers::raw(h.as_borrowed())
+            .iter()
+            .map(|(k, v)| k.len() + v.map_or(0, <[u8]>::len) + 10)
+            .sum()
+    });
+    key.map_or(0, <[u8]>::len) + payload.len() + headers + RECORD_OVERHEAD
+}
+
+/// Errors after which the same record can never be written: sending it again would stall its
+/// partition for good.
+fn is_permanent(err: &KafkaError) -> bool {
+    matches!(
+        err.rdkafka_error_code(),
+        Some(
+            RDKafkaErrorCode::MessageSizeTooLarge
+                | RDKafkaErrorCode::InvalidMessageSize
+                | RDKafkaErrorCode::InvalidMessage
+                | RDKafkaErrorCode::InvalidRecord
+                | RDKafkaErrorCode::MessageBatchTooLarge
+                | RDKafkaErrorCode::InvalidTimestamp
+                | RDKafkaErrorCode::BadMessage
+        )
+    )
+}
+
+/// Headers from (key, value) pairs.
+pub fn owned_headers(pairs: &[(String, Vec<u8>)]) -> OwnedHeaders {
+    pairs
+        .iter()
+        .fold(OwnedHeaders::new_with_capacity(pairs.len()), |h, (k, v)| {
+            h.insert(Header {
+                key: k,
+                value: Some(v.as_slice()),
+            })
+        })
+}
+
 /// A stage's producer.
-pub struct Sink {
+pub struct Sink<'a> {
     producer: ThreadedProducer<SinkContext>,
     shared: Arc<Shared>,
     failures: Receiver<Failed>,
     retry: VecDeque<Failed>,
+    options: SinkOptions,
+    /// Set when the stage is stopping: waiting on a full queue gives up.
+    stop: &'a AtomicBool,
+    /// Counts the bounded dead letters written in place of outputs.
+    dead_letters: &'a AtomicU64,
+    /// The stage's ownership lease, when it keeps one: failed outputs are sent again only while
+    /// it is valid.
+    lease: Option<Arc<super::consumer::Lease>>,
 }
 
-impl Sink {
+impl<'a> Sink<'a> {
     /// Creates the producer for a stage.
     ///
     /// # Errors
     /// Fails when librdkafka rejects the configuration.
-    pub fn new(kafka: &KafkaConfig, shared: Arc<Shared>) -> anyhow::Result<Self> {
+    pub fn new(
+        kafka: &KafkaConfig,
+        shared: Arc<Shared>,
+        options: SinkOptions,
+        stop: &'a AtomicBool,
+        dead_letters: &'a AtomicU64,
+    ) -> anyhow::Result<Self> {
         let (tx, rx) = crossbeam_channel::unbounded();
         let producer = client_config(kafka, Role::Producer)
             .create_with_context(SinkContext {
@@ -182,12 +278,38 @@ impl Sink {
             shared,
             failures: rx,
             retry: VecDeque::new(),
+            options,
+            stop,
+            dead_letters,
+            lease: None,
         })
     }
 
-    /// Hands one output to the producer, waiting while its queue is full. The delivery report
-    /// acknowledges `token` in the tracker.
-    pub fn send(&self, record: OutRecord<'_>, token: Option<AckToken>) {
+    /// Sends failed outputs again only while `lease` is valid (a member that may have lost its
+    /// partitions must not write for them).
+    pub fn with_lease(mut self, lease: Arc<super::consumer::Lease>) -> Self {
+        self.lease = Some(lease);
+        self
+    }
+
+    /// Hands one output to the producer, waiting while its queue is full (unless the stage is
+    /// stopping). The delivery report acknowledges `token` in the tracker. A record that can
+    /// never be written (too large, rejected) is replaced by a bounded dead letter.
+    pub fn send(&self, record: OutRecord<'_>, token: Option<AckToken>) -> Sent {
+        self.send_at(record, token, 0)
+    }
+
+    /// [`Sink::send`], `depth` replacements deep (a replacement that fails too is replaced by a
+    /// smaller one, then retried as it is).
+    fn send_at(&self, record: OutRecord<'_>, token: Option<AckToken>, depth: u8) -> Sent {
+        let size = record_size(record.key, record.payload, record.headers.as_ref());
+        if size > self.options.max_bytes && depth < 2 {
+            let cause = format!(
+                "record of {size} bytes (key, value and headers) exceeds message.max.bytes {}",
+                self.options.max_bytes
+            );
+            return self.replace(record, token, &cause, depth);
+        }
         let mut base: BaseRecord<'_, [u8], [u8], Box<Option<AckToken>>> =
             BaseRecord::with_opaque_to(record.topic, Box::new(token)).payload(record.payload);
         if let Some(key) = record.key {
@@ -202,52 +324,166 @@ impl Sink {
         let mut pause = Duration::from_millis(1);
         loop {
             match self.producer.send(base) {
-                Ok(()) => return,
-                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
-                    base = back;
-                    std::thread::sleep(pause);
-                    pause = (pause * 2).min(Duration::from_millis(100));
+                Ok(()) => return Sent::Queued,
+                Err((err, back)) if is_permanent(&err) && depth < 2 => {
+                    let record = OutRecord {
+                        topic: back.topic,
+                        partition: back.partition,
+                        key: back.key,
+                        payload: back.payload.unwrap_or_default(),
+                        headers: back.headers,
+                    };
+                    return self.replace(record, token, &err.to_string(), depth);
                 }
                 Err((err, back)) => {
-                    // Not expected for a valid record (size limits are checked before sending);
-                    // keep trying rather than lose it.
-                    tracing::error!(topic = record.topic, cause = %err, "Cannot enqueue output; retrying");
+                    if self.stop.load(Ordering::Relaxed) {
+                        tracing::warn!(topic = record.topic, cause = %err, "Stopping: output given up; its record will be read again");
+                        return Sent::Abandoned;
+                    }
                     base = back;
-                    std::thread::sleep(RESEND_PAUSE);
+                    if matches!(
+                        err,
+                        KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull)
+                    ) {
+                        std::thread::sleep(pause);
+                        pause = (pause * 2).min(Duration::from_millis(100));
+                    } else {
+                        tracing::error!(topic = record.topic, cause = %err, "Cannot enqueue output; retrying");
+                        std::thread::sleep(RESEND_PAUSE);
+                    }
                 }
             }
         }
     }
 
-    /// Sends again the outputs whose delivery failed and whose pause is over.
+    /// Sends a bounded dead letter in place of `record`, which can never be written: the record's
+    /// headers (with wirefeed's reason headers added, unless it is a dead letter already) and its
+    /// value cut to what fits, marked with `wirefeed.truncated`.
+    fn replace(
+        &self,
+        record: OutRecord<'_>,
+        token: Option<AckToken>,
+        cause: &str,
+        depth: u8,
+    ) -> Sent {
+        let o = &self.options;
+        let mut pairs = record
+            .headers
+            .as_ref()
+            .map(|h| record_headers::copy(Some(h.as_borrowed())))
+            .unwrap_or_default();
+        let was_dead_letter = record.topic == o.dead_letter_topic;
+        let reason = if cause.contains("message.max.bytes") || cause.contains("too large") {
+            RejectReason::OutputTooLarge
+        } else {
+            RejectReason::RejectedByBroker
+        };
+        let (partition, offset) = token.map_or((-1, -1), |t| (t.partition, t.offset));
+        if !was_dead_letter {
+            let rejection = Rejection::new(reason, format!("{} output: {cause}", record.topic));
+            pairs.retain(|(k, _)| k != headers::REASON && k != headers::DETAIL);
+            pairs.extend(dead_letter_pairs(
+                &rejection,
+                o.stage.as_str(),
+                &o.input_topic,
+                partition,
+                offset,
+            ));
+        }
+        // Headers that alone take half the limit (a raw record's own) are dropped; wirefeed's
+        // own are small.
+        let header_bytes: usize = pairs.iter().map(|(k, v)| k.len() + v.len() + 10).sum();
+        if header_bytes > o.max_bytes / 2 || depth > 0 {
+            pairs.retain(|(k, _)| k.starts_with("wirefeed."));
+        }
+        let header_bytes: usize = pairs.iter().map(|(k, v)| k.len() + v.len() + 10).sum();
+        let key = record.key.filter(|k| k.len() <= 1024);
+        let budget = o
+            .max_bytes
+            .saturating_sub(header_bytes + key.map_or(0, <[u8]>::len) + 2 * RECORD_OVERHEAD);
+        let keep = if depth > 0 {
+            0
+        } else {
+            record.payload.len().min(budget)
+        };
+        if keep < record.payload.len() {
+            pairs.push((
+                headers::TRUNCATED.to_owned(),
+                record.payload.len().to_string().into_bytes(),
+            ));
+        }
+        telemetry::DeadLettered {
+            stage: o.stage,
+            reason,
+            partition,
+            offset,
+            detail: cause,
+        }
+        .emit();
+        self.dead_letters.fetch_add(1, Ordering::Relaxed);
+        let sent = self.send_at(
+            OutRecord {
+                topic: &o.dead_letter_topic,
+                partition: None,
+                key,
+                payload: &record.payload[..keep],
+                headers: Some(owned_headers(&pairs)),
+            },
+            token,
+            depth + 1,
+        );
+        if sent == Sent::Abandoned {
+            sent
+        } else {
+            Sent::Replaced
+        }
+    }
+
+    /// Sends again the outputs whose delivery failed and whose pause is over (a permanent failure
+    /// is replaced by a bounded dead letter).
     pub fn resend_failed(&mut self) {
         self.retry.extend(self.failures.try_iter());
         let now = Instant::now();
+        if self
+            .lease
+            .as_ref()
+            .is_some_and(|l| l.remaining(now).is_zero())
+        {
+            return;
+        }
         while self.retry.front().is_some_and(|f| f.not_before <= now) {
             let Some(f) = self.retry.pop_front() else {
                 break;
             };
             // An output of a partition revoked since (or reassigned under a new epoch) is not
             // sent again: the partition's new owner reads the record again and produces it.
-            if let Some(token) = f.token
-                && self.shared.tracker().epoch(token.partition) != Some(token.epoch)
-            {
-                tracing::debug!(
-                    partition = token.partition,
-                    "Dropping a failed output of a revoked partition"
-                );
-                continue;
+            if let Some(token) = f.token {
+                let mut tracker = self.shared.tracker();
+                if tracker.epoch(token.partition) != Some(token.epoch) {
+                    tracing::debug!(
+                        partition = token.partition,
+                        "Dropping a failed output of a revoked partition"
+                    );
+                    continue;
+                }
+                tracker.retry(token);
             }
-            self.send(
-                OutRecord {
-                    topic: &f.topic,
-                    partition: f.partition,
-                    key: f.key.as_deref(),
-                    payload: &f.payload,
-                    headers: f.headers,
-                },
-                f.token,
-            );
+            let record = OutRecord {
+                topic: &f.topic,
+                partition: f.partition,
+                key: f.key.as_deref(),
+                payload: &f.payload,
+                headers: f.headers,
+            };
+            let sent = match &f.permanent {
+                Some(cause) => self.replace(record, f.token, cause, 0),
+                None => self.send(record, f.token),
+            };
+            if sent == Sent::Abandoned
+                && let Some(token) = f.token
+            {
+                self.shared.tracker().fail(token);
+            }
         }
     }
 
@@ -271,4 +507,25 @@ impl Sink {
             self.producer.flush(Duration::from_millis(50)).ok();
         }
     }
+}
+
+/// The reason and source headers of a dead letter, as (key, value) pairs.
+pub fn dead_letter_pairs(
+    rejection: &Rejection,
+    stage: &str,
+    topic: &str,
+    partition: i32,
+    offset: i64,
+) -> Vec<(String, Vec<u8>)> {
+    [
+        (headers::REASON, rejection.reason.as_str().to_owned()),
+        (headers::DETAIL, rejection.detail.clone()),
+        (headers::STAGE, stage.to_owned()),
+        (headers::SOURCE_TOPIC, topic.to_owned()),
+        (headers::SOURCE_PARTITION, partition.to_string()),
+        (headers::SOURCE_OFFSET, offset.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.into_bytes()))
+    .collect()
 }

@@ -100,6 +100,10 @@ pub enum RejectReason {
     OutputTooLarge,
     /// A keyed-topic record the dedup stage cannot read.
     BadKeyedRecord,
+    /// A record on which a parser panicked (a bug in wirefeed, kept from stopping the stage).
+    ParserPanic,
+    /// An output the broker refused for good for another reason than its size.
+    RejectedByBroker,
 }
 
 impl RejectReason {
@@ -117,6 +121,8 @@ impl RejectReason {
             RejectReason::NotNews => "not-news",
             RejectReason::OutputTooLarge => "output-too-large",
             RejectReason::BadKeyedRecord => "bad-keyed-record",
+            RejectReason::ParserPanic => "parser-panic",
+            RejectReason::RejectedByBroker => "rejected-by-broker",
         }
     }
 }
