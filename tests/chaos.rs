@@ -517,46 +517,64 @@ fn run(s: &Scenario, broker: Broker) -> Report {
     let mut instances: Vec<Instance> = (0..s.instances)
         .map(|_| spawn_instance(&sets, s.faults))
         .collect();
-    // Produce in slices, with one chaos event after each slice but the last.
+    // Produce in slices: the first, then one per chaos event, produced while the event picks its
+    // victim (so outputs are flowing), then the last.
     let events = schedule(s);
-    let per_slice = records.len().div_ceil(events.len() + 1);
+    let per_slice = records.len().div_ceil(events.len() + 2);
     let mut slices = records.chunks(per_slice);
+    if let Some(slice) = slices.next() {
+        produce_records(&bootstrap, &t.raw, slice);
+    }
+    // The pipeline is up (groups joined, first articles out) before the first event.
+    wait_for(Duration::from_secs(120), || {
+        end_offsets(&bootstrap, &t.articles, partitions)
+            .values()
+            .sum::<i64>()
+            > 0
+    });
     for event in &events {
-        if let Some(slice) = slices.next() {
-            produce_records(&bootstrap, &t.raw, slice);
-        }
         report.crashes += respawn_crashed(&mut instances, &sets, s.faults);
         println!("chaos: {event:?} at {:?}", started.elapsed());
-        match *event {
-            Event::Kill => {
-                stall_produce(&broker);
-                let (victim, busy) = pick_victim(&broker, &instances, s.in_flight_wait, &mut rng);
-                signal(&instances[victim].child, "KILL");
-                end_stall(&broker);
-                wait_exit(&mut instances[victim].child, Duration::from_secs(10));
-                instances[victim] = spawn_instance(&sets, s.faults);
-                report.kills += 1;
-                report.kills_in_flight += usize::from(busy);
+        let slice = slices.next().unwrap_or_default();
+        if matches!(event, Event::Outage(_)) {
+            produce_records(&bootstrap, &t.raw, slice);
+        }
+        std::thread::scope(|scope| {
+            if !matches!(event, Event::Outage(_)) {
+                scope.spawn(|| produce_records(&bootstrap, &t.raw, slice));
             }
-            Event::Zombie => {
-                stall_produce(&broker);
-                let (victim, _) = pick_victim(&broker, &instances, s.in_flight_wait, &mut rng);
-                signal(&instances[victim].child, "STOP");
-                end_stall(&broker);
-                // The others take its partitions over and restore them meanwhile.
-                std::thread::sleep(SESSION_TIMEOUT * 2 + Duration::from_secs(2));
-                signal(&instances[victim].child, "CONT");
-                report.zombies += 1;
-            }
-            Event::Outage(d) => {
-                if let Broker::Mock(m) = &broker {
-                    m.broker_down(1).expect("broker down");
-                    std::thread::sleep(d);
-                    m.broker_up(1).expect("broker up");
-                    report.broker_restarts += 1;
+            match *event {
+                Event::Kill => {
+                    stall_produce(&broker);
+                    let (victim, busy) =
+                        pick_victim(&broker, &instances, s.in_flight_wait, &mut rng);
+                    signal(&instances[victim].child, "KILL");
+                    end_stall(&broker);
+                    wait_exit(&mut instances[victim].child, Duration::from_secs(10));
+                    instances[victim] = spawn_instance(&sets, s.faults);
+                    report.kills += 1;
+                    report.kills_in_flight += usize::from(busy);
+                }
+                Event::Zombie => {
+                    stall_produce(&broker);
+                    let (victim, _) = pick_victim(&broker, &instances, s.in_flight_wait, &mut rng);
+                    signal(&instances[victim].child, "STOP");
+                    end_stall(&broker);
+                    // The others take its partitions over and restore them meanwhile.
+                    std::thread::sleep(SESSION_TIMEOUT * 2 + Duration::from_secs(2));
+                    signal(&instances[victim].child, "CONT");
+                    report.zombies += 1;
+                }
+                Event::Outage(d) => {
+                    if let Broker::Mock(m) = &broker {
+                        m.broker_down(1).expect("broker down");
+                        std::thread::sleep(d);
+                        m.broker_up(1).expect("broker up");
+                        report.broker_restarts += 1;
+                    }
                 }
             }
-        }
+        });
     }
     for slice in slices {
         produce_records(&bootstrap, &t.raw, slice);
