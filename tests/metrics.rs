@@ -2,12 +2,14 @@
 //! while the process runs, `/readyz` follows the readiness setters; and `check-config` never
 //! prints a secret. No broker needed.
 
-use std::io::{Read as _, Write as _};
+mod common;
+
 use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{TimeZone as _, Utc};
+use common::{http_get as get, sample};
 use wirefeed::kafka::restore::RestoreReport;
 use wirefeed::model::SourceFormat;
 use wirefeed::pipeline::RejectReason;
@@ -17,62 +19,10 @@ use wirefeed::telemetry::{
     RestoreFinished, Stage, names,
 };
 
-/// A plain HTTP/1.1 GET: (status, content type, body).
-fn get(addr: SocketAddr, path: &str) -> (u16, String, String) {
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).expect("response");
-    let (head, body) = raw.split_once("\r\n\r\n").expect("header/body separator");
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("status code");
-    let content_type = head
-        .lines()
-        .find_map(|l| {
-            l.to_ascii_lowercase()
-                .strip_prefix("content-type:")
-                .map(|v| v.trim().to_owned())
-        })
-        .unwrap_or_default();
-    (status, content_type, body.to_owned())
-}
-
 async fn fetch(addr: SocketAddr, path: &'static str) -> (u16, String, String) {
     tokio::task::spawn_blocking(move || get(addr, path))
         .await
         .unwrap()
-}
-
-/// The value of the sample `name{labels}` in Prometheus text output (labels in any order).
-fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
-    text.lines().find_map(|line| {
-        if line.starts_with('#') {
-            return None;
-        }
-        let (series, value) = line.rsplit_once(' ')?;
-        let (metric, rest) = match series.split_once('{') {
-            Some((m, rest)) => (m, rest.strip_suffix('}')?),
-            None => (series, ""),
-        };
-        if metric != name {
-            return None;
-        }
-        let found: Vec<&str> = rest.split(',').filter(|s| !s.is_empty()).collect();
-        let wanted: Vec<String> = labels.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
-        (found.len() == wanted.len() && wanted.iter().all(|w| found.contains(&w.as_str())))
-            .then(|| value.parse().ok())
-            .flatten()
-    })
 }
 
 async fn start(readiness: Arc<Readiness>) -> (MetricsServer, tokio::sync::oneshot::Sender<()>) {

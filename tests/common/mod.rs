@@ -7,11 +7,12 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
+use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::message::{Headers, Message};
+use rdkafka::message::{BorrowedHeaders, Headers, Message, OwnedHeaders};
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
@@ -46,6 +47,12 @@ impl Broker {
             Ok(b) if !b.trim().is_empty() => Broker::External(b),
             _ => Broker::Mock(MockCluster::new(1).expect("mock cluster")),
         }
+    }
+
+    /// A new in-process mock broker, whatever `TEST_KAFKA_BOOTSTRAP` says (for scenarios that
+    /// need the mock's fault injection).
+    pub fn start_mock() -> Broker {
+        Broker::Mock(MockCluster::new(1).expect("mock cluster"))
     }
 
     /// Bootstrap address.
@@ -136,19 +143,50 @@ pub fn config(broker: &Broker, partitions: i32) -> Config {
 
 /// Produces records (key, value, partition) and waits until the broker has them all.
 pub fn produce(bootstrap: &str, topic: &str, records: &[(Option<String>, Vec<u8>, Option<i32>)]) {
+    let records: Vec<Outgoing> = records
+        .iter()
+        .map(|(key, value, partition)| Outgoing {
+            key: key.clone(),
+            value: value.clone(),
+            partition: *partition,
+            headers: Vec::new(),
+        })
+        .collect();
+    produce_records(bootstrap, topic, &records);
+}
+
+/// A record to produce. Header keys are bytes, so a test can send keys that are not UTF-8.
+#[derive(Debug, Clone, Default)]
+pub struct Outgoing {
+    pub key: Option<String>,
+    pub value: Vec<u8>,
+    pub partition: Option<i32>,
+    pub headers: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+/// The largest record the test producers send (above librdkafka's 1,000,000-byte default, so
+/// tests can send records the pipeline's own producers would refuse).
+pub const TEST_MESSAGE_MAX_BYTES: usize = 8_000_000;
+
+/// Produces `records` and waits until the broker has them all.
+pub fn produce_records(bootstrap: &str, topic: &str, records: &[Outgoing]) {
     let producer: BaseProducer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
         .set("enable.idempotence", "true")
         .set("linger.ms", "20")
+        .set("message.max.bytes", TEST_MESSAGE_MAX_BYTES.to_string())
         .create()
         .expect("producer");
-    for (key, value, partition) in records {
-        let mut rec = BaseRecord::<str, [u8]>::to(topic).payload(value);
-        if let Some(k) = key {
+    for r in records {
+        let mut rec = BaseRecord::<str, [u8]>::to(topic).payload(&r.value);
+        if let Some(k) = &r.key {
             rec = rec.key(k);
         }
-        if let Some(p) = partition {
-            rec = rec.partition(*p);
+        if let Some(p) = r.partition {
+            rec = rec.partition(p);
+        }
+        if !r.headers.is_empty() {
+            rec = rec.headers(raw_owned_headers(&r.headers));
         }
         let mut rec = rec;
         loop {
@@ -162,6 +200,67 @@ pub fn produce(bootstrap: &str, topic: &str, records: &[(Option<String>, Vec<u8>
         }
     }
     producer.flush(Duration::from_secs(60)).expect("flush");
+}
+
+/// Record headers from byte keys and values. rdkafka's `OwnedHeaders::insert` takes `&str` keys;
+/// librdkafka itself takes any bytes, which is what a test of non-UTF-8 keys needs.
+#[allow(unsafe_code)]
+pub fn raw_owned_headers(headers: &[(Vec<u8>, Vec<u8>)]) -> OwnedHeaders {
+    let owned = OwnedHeaders::new_with_capacity(headers.len());
+    // `BorrowedHeaders` is a zero-sized view of the native header list (rdkafka casts it the
+    // same way), so this is the list `owned` frees when dropped.
+    let native =
+        owned.as_borrowed() as *const BorrowedHeaders as *mut rdkafka::bindings::rd_kafka_headers_t;
+    for (key, value) in headers {
+        // SAFETY: `native` is alive while `owned` is; librdkafka copies name and value, whose
+        // lengths are passed explicitly (so the key needs no NUL and no UTF-8).
+        let err = unsafe {
+            rdkafka::bindings::rd_kafka_header_add(
+                native,
+                key.as_ptr().cast(),
+                key.len() as isize,
+                value.as_ptr().cast(),
+                value.len() as isize,
+            )
+        };
+        assert_eq!(
+            err,
+            rdkafka::types::RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR,
+            "add header"
+        );
+    }
+    owned
+}
+
+/// Every header of a record as (key, value) bytes, in order. rdkafka's `Headers::get` and
+/// `iter` panic on a key that is not UTF-8; this reads through librdkafka directly.
+#[allow(unsafe_code)]
+pub fn raw_headers(headers: &BorrowedHeaders) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
+    let native = headers as *const BorrowedHeaders as *const rdkafka::bindings::rd_kafka_headers_t;
+    (0..headers.count())
+        .filter_map(|idx| {
+            let mut name: *const std::os::raw::c_char = std::ptr::null();
+            let mut value: *const std::os::raw::c_void = std::ptr::null();
+            let mut size = 0usize;
+            // SAFETY: `native` is the header list of a message borrowed for this call and
+            // `idx` is below its count; the returned pointers live as long as the message.
+            let err = unsafe {
+                rdkafka::bindings::rd_kafka_header_get_all(
+                    native, idx, &mut name, &mut value, &mut size,
+                )
+            };
+            if err != rdkafka::types::RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR || name.is_null() {
+                return None;
+            }
+            // SAFETY: librdkafka stores header names NUL-terminated and values as `size` bytes.
+            let key = unsafe { std::ffi::CStr::from_ptr(name) }
+                .to_bytes()
+                .to_vec();
+            let value = (!value.is_null())
+                .then(|| unsafe { std::slice::from_raw_parts(value.cast::<u8>(), size) }.to_vec());
+            Some((key, value))
+        })
+        .collect()
 }
 
 /// A record read back from a topic.
@@ -220,15 +319,16 @@ pub fn read_until(
                 offset: m.offset(),
                 key: m.key().map(|k| String::from_utf8_lossy(k).into_owned()),
                 value: m.payload().unwrap_or_default().to_vec(),
+                // Keys that are not UTF-8 (copied from raw records) are read lossily.
                 headers: m
                     .headers()
                     .map(|h| {
-                        h.iter()
-                            .map(|h| {
+                        raw_headers(h)
+                            .into_iter()
+                            .map(|(k, v)| {
                                 (
-                                    h.key.to_owned(),
-                                    String::from_utf8_lossy(h.value.unwrap_or_default())
-                                        .into_owned(),
+                                    String::from_utf8_lossy(&k).into_owned(),
+                                    String::from_utf8_lossy(&v.unwrap_or_default()).into_owned(),
                                 )
                             })
                             .collect()
@@ -359,12 +459,18 @@ impl Drop for Wirefeed {
 
 /// Starts `wirefeed run` with `overrides` as `--set` flags; stdout is captured, stderr inherited.
 pub fn spawn_wirefeed(overrides: &[String]) -> Wirefeed {
+    spawn_wirefeed_env(overrides, &[])
+}
+
+/// [`spawn_wirefeed`] with extra environment variables.
+pub fn spawn_wirefeed_env(overrides: &[String], env: &[(&str, &str)]) -> Wirefeed {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_wirefeed"));
     cmd.arg("run");
     for o in overrides {
         cmd.arg("--set").arg(o);
     }
     cmd.env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::inherit())
         .spawn()
@@ -405,6 +511,87 @@ pub fn stdout_of(child: &mut std::process::Child) -> String {
         s.read_to_string(&mut out).ok();
     }
     out
+}
+
+/// A loopback port that was free a moment ago (for a child's `metrics.listen`).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind an ephemeral port")
+        .port()
+}
+
+/// A plain HTTP/1.1 GET: (status, content type, body).
+pub fn try_http_get(addr: SocketAddr, path: &str) -> std::io::Result<(u16, String, String)> {
+    use std::io::{Read as _, Write as _};
+    let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_owned());
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw)?;
+    let (head, body) = raw
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| bad("no header/body separator"))?;
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| bad("no status code"))?;
+    let content_type = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-type:")
+                .map(|v| v.trim().to_owned())
+        })
+        .unwrap_or_default();
+    Ok((status, content_type, body.to_owned()))
+}
+
+/// [`try_http_get`] that panics when the request fails.
+pub fn http_get(addr: SocketAddr, path: &str) -> (u16, String, String) {
+    try_http_get(addr, path).unwrap_or_else(|e| panic!("GET http://{addr}{path}: {e}"))
+}
+
+/// The value of the sample `name{labels}` in Prometheus text output (labels in any order).
+pub fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    text.lines().find_map(|line| {
+        if line.starts_with('#') {
+            return None;
+        }
+        let (series, value) = line.rsplit_once(' ')?;
+        let (metric, rest) = match series.split_once('{') {
+            Some((m, rest)) => (m, rest.strip_suffix('}')?),
+            None => (series, ""),
+        };
+        if metric != name {
+            return None;
+        }
+        let found: Vec<&str> = rest.split(',').filter(|s| !s.is_empty()).collect();
+        let wanted: Vec<String> = labels.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
+        (found.len() == wanted.len() && wanted.iter().all(|w| found.contains(&w.as_str())))
+            .then(|| value.parse().ok())
+            .flatten()
+    })
+}
+
+/// Outputs a `wirefeed run` serving metrics at `addr` has handed to its producers and not yet
+/// seen acknowledged (`wirefeed_in_flight_outputs`, both stages); `None` while it does not answer.
+pub fn in_flight_outputs(addr: SocketAddr) -> Option<f64> {
+    let (status, _, body) = try_http_get(addr, "/metrics").ok()?;
+    if status != 200 {
+        return None;
+    }
+    let name = wirefeed::telemetry::names::IN_FLIGHT_OUTPUTS;
+    let stages = ["parse", "dedup"].map(|stage| sample(&body, name, &[("stage", stage)]));
+    stages
+        .iter()
+        .any(Option::is_some)
+        .then(|| stages.iter().flatten().sum())
 }
 
 /// Corpus files of supported formats that hold no usable item (spec skeletons and fragments,
