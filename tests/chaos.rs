@@ -753,7 +753,7 @@ fn account(
         if report.repeated_versions <= 5 {
             let places: Vec<_> = copies
                 .iter()
-                .map(|r| (r.partition, r.offset, r.headers.get(headers::SOURCE)))
+                .map(|r| (r.partition, r.offset, r.timestamp, r.headers.get(headers::SOURCE)))
                 .collect();
             println!(
                 "chaos: {id} v{version} written {} times: {places:?}",

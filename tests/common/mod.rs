@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
@@ -271,6 +272,8 @@ pub struct Rec {
     pub key: Option<String>,
     pub value: Vec<u8>,
     pub headers: HashMap<String, String>,
+    /// The record's timestamp (ms), when it has one.
+    pub timestamp: Option<i64>,
 }
 
 impl Rec {
@@ -319,6 +322,7 @@ pub fn read_until(
                 offset: m.offset(),
                 key: m.key().map(|k| String::from_utf8_lossy(k).into_owned()),
                 value: m.payload().unwrap_or_default().to_vec(),
+                timestamp: m.timestamp().to_millis(),
                 // Keys that are not UTF-8 (copied from raw records) are read lossily.
                 headers: m
                     .headers()
@@ -469,10 +473,23 @@ pub fn spawn_wirefeed_env(overrides: &[String], env: &[(&str, &str)]) -> Wirefee
     for o in overrides {
         cmd.arg("--set").arg(o);
     }
-    cmd.env("RUST_LOG", "warn")
+    // `TEST_WIREFEED_LOG_DIR` keeps each process's log in its own file there (at the level of
+    // `TEST_WIREFEED_LOG`, default warn), to tell instances apart when a run fails.
+    let stderr = match std::env::var_os("TEST_WIREFEED_LOG_DIR") {
+        Some(dir) => {
+            static SPAWNED: AtomicU32 = AtomicU32::new(0);
+            let n = SPAWNED.fetch_add(1, Ordering::Relaxed);
+            let path = Path::new(&dir).join(format!("wirefeed-{}-{n}.log", std::process::id()));
+            eprintln!("wirefeed process {n} logs to {}", path.display());
+            std::process::Stdio::from(std::fs::File::create(path).expect("log file"))
+        }
+        None => std::process::Stdio::inherit(),
+    };
+    let level = std::env::var("TEST_WIREFEED_LOG").unwrap_or_else(|_| "warn".into());
+    cmd.env("RUST_LOG", level)
         .envs(env.iter().copied())
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::inherit())
+        .stderr(stderr)
         .spawn()
         .map(Wirefeed)
         .expect("spawn wirefeed")
