@@ -23,7 +23,7 @@ use rdkafka::message::{BorrowedMessage, Headers, Message};
 use rdkafka::{Offset, TopicPartitionList};
 
 use crate::config::KafkaConfig;
-use crate::pipeline::dedup::{DedupState, StoryState};
+use crate::pipeline::dedup::{DedupState, SameStory, StoryState};
 
 use super::{Role, client_config, headers};
 
@@ -183,13 +183,13 @@ pub fn verified_start(
 pub fn restore_partition(
     kafka: &KafkaConfig,
     partition: i32,
-    window: Duration,
+    rule: SameStory,
     lookback: Duration,
     timeout: Duration,
 ) -> (DedupState, RestoreReport) {
     let started = Instant::now();
     let topic = &kafka.topics.articles;
-    let mut state = DedupState::new(window);
+    let mut state = DedupState::new(rule);
     let mut report = RestoreReport {
         partition,
         ..RestoreReport::default()
