@@ -248,7 +248,10 @@ pub fn enrich_item(
             "the headline has no letters or digits",
         ));
     }
-    if item.body.is_empty() {
+    // Wire formats send alerts, flashes and bulletins as a headline alone: news, not a broken
+    // item. A scraped page or a hand-made envelope without a body is broken.
+    let alert = item.body.is_empty();
+    if alert && !carries_alerts(format) {
         return Err(Rejection::new(
             RejectReason::NoBody,
             "the item has no body text",
@@ -275,7 +278,8 @@ pub fn enrich_item(
         texts.push(summary);
     }
     texts.extend(item.body.iter().map(String::as_str));
-    let entities = enrich::EntityMatcher::global().find(&texts);
+    let mut entities = enrich::EntityMatcher::global().find(&texts);
+    add_listed_places(&mut entities, &item.places);
     Ok(Article {
         id: key::article_id(&dedup_key, published),
         dedup_key,
@@ -291,8 +295,46 @@ pub fn enrich_item(
             .unwrap_or_else(|| enrich::reading_minutes(word_count)),
         entities,
         format,
+        urgency: item.urgency,
+        alert,
         item,
     })
+}
+
+/// True for the wire formats whose headline-only items are alerts.
+fn carries_alerts(format: SourceFormat) -> bool {
+    !matches!(
+        format,
+        SourceFormat::ScrapedText
+            | SourceFormat::JsonEnvelope
+            | SourceFormat::Feed
+            | SourceFormat::Email
+    )
+}
+
+/// Adds the places a source lists that the text did not name, resolved against the gazetteer
+/// where it knows them.
+fn add_listed_places(entities: &mut crate::model::Entities, listed: &[String]) {
+    for name in listed {
+        if entities
+            .places
+            .iter()
+            .any(|p| p.name.eq_ignore_ascii_case(name))
+        {
+            continue;
+        }
+        let place = enrich::EntityMatcher::global()
+            .find(&[name.as_str()])
+            .places
+            .into_iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+            .unwrap_or_else(|| crate::model::Place {
+                name: name.clone(),
+                country_code: None,
+                coordinates: None,
+            });
+        entities.places.push(place);
+    }
 }
 
 /// The opening paragraphs, up to the bytes the language detector reads.
@@ -355,6 +397,41 @@ mod tests {
         let stripped = parse_record(raw, &opts).unwrap();
         assert_eq!(stripped[0].item.body, vec!["Real text.", "More text."]);
         assert_ne!(plain[0].fingerprint, stripped[0].fingerprint);
+    }
+
+    #[test]
+    fn headline_only_wire_items_are_alerts() {
+        let ninjs = br#"{"uri":"urn:x","type":"text","headline":"Quake hits Tokyo","description_text":"A strong quake shook Tokyo.","urgency":1,"versioncreated":"2025-01-01T00:00:00Z"}"#;
+        let a = &parse_record(input(ninjs), &ParseOptions::default()).unwrap()[0];
+        assert!(a.alert);
+        assert_eq!(a.urgency, Some(1));
+        assert_eq!(a.word_count, 0);
+        let rendered = crate::ninjs::render(
+            a,
+            crate::ninjs::RenderOptions {
+                extension: true,
+                ..Default::default()
+            },
+        );
+        assert_eq!(rendered["urgency"], 1);
+        assert_eq!(rendered["wirefeed"]["alert"], true);
+        assert_eq!(
+            rendered["descriptions"][0]["value"],
+            "A strong quake shook Tokyo."
+        );
+        // A full story is no alert, and carries no alert flag.
+        let story = br#"{"uri":"urn:x","type":"text","headline":"Quake hits Tokyo","body_text":"A strong quake shook Tokyo.","versioncreated":"2025-01-01T00:10:00Z"}"#;
+        let a = &parse_record(input(story), &ParseOptions::default()).unwrap()[0];
+        assert!(!a.alert);
+        let rendered = crate::ninjs::render(
+            a,
+            crate::ninjs::RenderOptions {
+                extension: true,
+                ..Default::default()
+            },
+        );
+        assert!(rendered["wirefeed"].get("alert").is_none());
+        assert!(rendered.get("urgency").is_none());
     }
 
     #[test]
