@@ -160,6 +160,26 @@ pub struct ParsedRecord {
     pub articles: Vec<Article>,
     /// Items of a multi-item document (a feed) that were rejected, with their reasons.
     pub rejected_items: Vec<Rejection>,
+    /// Items whose last-update time lay more than [`FUTURE_UPDATE_SKEW`] after the record's
+    /// timestamp and was clamped to it.
+    pub clamped_updates: usize,
+}
+
+/// How far an item's last-update time may lie after its record's timestamp. Later than that it
+/// is wrong (a zone mistake, a bad clock): it would make every real correction look stale, so
+/// it is clamped to the record's timestamp.
+pub const FUTURE_UPDATE_SKEW: chrono::Duration = chrono::Duration::hours(1);
+
+/// Clamps an item's last-update time that lies more than [`FUTURE_UPDATE_SKEW`] after
+/// `record_time` to `record_time`; returns whether it did.
+pub fn clamp_future_update(item: &mut ParsedItem, record_time: Option<DateTime<Utc>>) -> bool {
+    match (item.version_created, record_time) {
+        (Some(updated), Some(record)) if updated > record + FUTURE_UPDATE_SKEW => {
+            item.version_created = Some(record);
+            true
+        }
+        _ => false,
+    }
 }
 
 /// Parses and enriches one raw record into the articles it holds (at least one). In a document
@@ -201,8 +221,10 @@ pub fn parse_record_detailed(
         .map_err(|e| format_rejection(format, &e))?;
     let mut articles = Vec::with_capacity(items.len());
     let mut rejected_items = Vec::new();
+    let mut clamped_updates = 0;
     for mut item in items {
         options.strip_boilerplate(&mut item);
+        clamped_updates += usize::from(clamp_future_update(&mut item, input.record_time));
         match enrich_item(item, format, input.record_time) {
             Ok(a) => articles.push(a),
             Err(r) => rejected_items.push(r),
@@ -216,6 +238,7 @@ pub fn parse_record_detailed(
     Ok(ParsedRecord {
         articles,
         rejected_items,
+        clamped_updates,
     })
 }
 
@@ -432,6 +455,41 @@ mod tests {
         );
         assert!(rendered["wirefeed"].get("alert").is_none());
         assert!(rendered.get("urgency").is_none());
+    }
+
+    #[test]
+    fn an_update_time_far_after_the_record_time_is_clamped() {
+        let record = DateTime::parse_from_rfc3339("2025-01-01T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let raw = |updated: &str| {
+            format!(
+                r#"{{"headline":"h","body":"b","published":"2025-01-01T10:00:00Z","updated":"{updated}"}}"#
+            )
+        };
+        let parse = |payload: &str| {
+            parse_record_detailed(
+                RawInput {
+                    payload: payload.as_bytes(),
+                    format_hint: None,
+                    record_time: Some(record),
+                },
+                &ParseOptions::default(),
+            )
+            .unwrap()
+        };
+        // A day ahead of the record (a wrong zone or clock): clamped to the record's time.
+        let p = parse(&raw("2025-01-02T12:00:00Z"));
+        assert_eq!(p.clamped_updates, 1);
+        assert_eq!(p.articles[0].version_time(), record);
+        // Within the skew, and in the past: kept.
+        let p = parse(&raw("2025-01-01T12:30:00Z"));
+        assert_eq!(p.clamped_updates, 0);
+        assert_eq!(
+            p.articles[0].version_time().to_rfc3339(),
+            "2025-01-01T12:30:00+00:00"
+        );
+        assert_eq!(parse(&raw("2025-01-01T11:00:00Z")).clamped_updates, 0);
     }
 
     #[test]
