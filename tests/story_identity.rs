@@ -31,6 +31,9 @@
 //! default `dedup.same_story_tolerance` was chosen; the test asserts precision ≥ 0.99 and
 //! recall ≥ 0.95 for the default. `STORY_PAIRS=1` prints every wrongly decided pair of the
 //! default rule.
+//!
+//! A second test (fixtures written here, no corpus) follows an alert and the full story under
+//! its headline from raw records to dedup decisions.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -735,4 +738,53 @@ fn same_story_precision_and_recall() {
         after.precision()
     );
     assert!(after.recall() >= 0.95, "recall {:.3}", after.recall());
+}
+
+/// Parses one raw record (a fixture written here) into its single article.
+fn article(raw: &str) -> wirefeed::model::Article {
+    let mut articles = parse_record(
+        RawInput {
+            payload: raw.as_bytes(),
+            format_hint: None,
+            record_time: Some(Utc.with_ymd_and_hms(2025, 6, 1, 4, 0, 0).unwrap()),
+        },
+        &ParseOptions::default(),
+    )
+    .expect("an article");
+    assert_eq!(articles.len(), 1);
+    articles.remove(0)
+}
+
+#[test]
+fn an_alert_and_the_story_that_follows_are_one_article_in_two_versions() {
+    let alert = article(
+        r#"{"uri":"urn:x:1","type":"text","headline":"Strong quake hits Tokyo","description_text":"A strong earthquake shook Tokyo.","urgency":1,"firstcreated":"2025-06-01T03:12:00Z","versioncreated":"2025-06-01T03:12:00Z"}"#,
+    );
+    let story = article(
+        r#"{"uri":"urn:x:2","type":"text","headline":"Strong quake hits Tokyo","body_text":"A strong earthquake shook Tokyo on Sunday, officials said.\n\nTrains were halted across the capital while engineers checked the lines.","firstcreated":"2025-06-01T03:30:00Z","versioncreated":"2025-06-01T03:30:00Z"}"#,
+    );
+    assert!(alert.alert && !story.alert);
+    assert_eq!(alert.urgency, Some(1));
+    fn candidate(a: &wirefeed::model::Article) -> Candidate<'_> {
+        Candidate {
+            key: &a.dedup_key,
+            published: a.published,
+            version_time: a.version_time(),
+            fingerprint: a.fingerprint,
+            words: a.word_count,
+            now_ms: 0,
+        }
+    }
+    let mut state = DedupState::new(SameStory::default());
+    let Decision::New { id } = state.decide_and_record(&candidate(&alert)) else {
+        panic!("the alert is a new story");
+    };
+    assert_eq!(
+        state.decide_and_record(&candidate(&story)),
+        Decision::Update {
+            id,
+            version: 2,
+            first_published: alert.published,
+        }
+    );
 }
