@@ -651,6 +651,8 @@ mod tests {
         assert_eq!(c.kafka.properties["sasl.password"], "hunter2");
         assert_eq!(c.kafka.consumer["fetch.wait.max.ms"], "100");
         assert_eq!(c.dedup.window, Duration::from_secs(7200));
+        // A window shorter than the tolerance caps it.
+        assert_eq!(c.dedup.same_story().tolerance, Duration::from_secs(7200));
         let arrays = load(
             &[],
             &[r#"pipeline.drop_paragraphs=["Follow us", "Read more"]"#],

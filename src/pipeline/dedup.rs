@@ -57,8 +57,8 @@
 //! - **Key hash, not key.** Stories are found by a 64-bit xxh3 hash of the dedup key, seeded
 //!   per state, in a map whose hasher passes that hash through. Distinct keys collide with
 //!   probability about n²/2⁶⁵ for n keys held (3·10⁻⁸ for a million); a collision makes two
-//!   different headlines share their stories, so a copy of the second within the window of the
-//!   first is decided against the first (an update, under an id of neither, or a duplicate
+//!   different headlines share their stories, so a copy of the second within the tolerance of
+//!   the first is decided against the first (an update, under an id of neither, or a duplicate
 //!   instead of a new story). The seed, drawn per state, keeps crafted headlines from piling up
 //!   in one bucket and keeps a collision from recurring after a restart or rebalance.
 //! - **Derived ids.** The article id is `article_id(key, first_published)` by construction, so
@@ -78,10 +78,11 @@
 //!   million).
 //! - **Side maps for the rare cases**, looked up only when a flag of the record says so: the
 //!   fingerprints of earlier versions of an updated story, a stored id (above), and the further
-//!   stories of a key that has several (the same headline over another story). The first story of a
-//!   key stays in the compact map; further ones, in order of creation, carry their own earlier
+//!   stories of a key that has several (the same headline over another story). The first story
+//!   of a key stays in the compact map; further ones, in order of creation, carry their own earlier
 //!   fingerprints and id. When [`DedupState::sweep`] drops the first story, the next one takes
-//!   its place, so the order in which stories are matched never changes.
+//!   its place. Which story a candidate matches does not depend on that order (the best rank
+//!   wins; among equal ranks, the story created first).
 //!
 //! Times are compared at millisecond precision (publication and version times of wire items
 //! carry seconds at most), ids use seconds as always, and [`DedupState::sweep`] forgets at
