@@ -788,3 +788,53 @@ fn an_alert_and_the_story_that_follows_are_one_article_in_two_versions() {
         }
     );
 }
+
+#[test]
+fn a_copy_with_a_wrong_future_update_time_does_not_swallow_later_corrections() {
+    fn at(raw: &str, record: &str) -> wirefeed::model::Article {
+        let record = DateTime::parse_from_rfc3339(record)
+            .unwrap()
+            .with_timezone(&Utc);
+        parse_record(
+            RawInput {
+                payload: raw.as_bytes(),
+                format_hint: None,
+                record_time: Some(record),
+            },
+            &ParseOptions::default(),
+        )
+        .expect("an article")
+        .remove(0)
+    }
+    fn candidate(a: &wirefeed::model::Article) -> Candidate<'_> {
+        Candidate {
+            key: &a.dedup_key,
+            published: a.published,
+            version_time: a.version_time(),
+            fingerprint: a.fingerprint,
+            words: a.word_count,
+            now_ms: 0,
+        }
+    }
+    // An outlet's copy says it was updated a day ahead (a zone or clock mistake).
+    let bad = at(
+        r#"{"headline":"Rates held","body":"The bank held rates.","published":"2025-06-01T08:00:00Z","updated":"2025-06-02T09:00:00Z"}"#,
+        "2025-06-01T09:00:00Z",
+    );
+    let correction = at(
+        r#"{"headline":"Rates held","body":"The bank held rates at 5.5%, correcting an earlier figure.","published":"2025-06-01T08:00:00Z","updated":"2025-06-01T11:00:00Z"}"#,
+        "2025-06-01T11:00:00Z",
+    );
+    let mut state = DedupState::new(SameStory::default());
+    let Decision::New { id } = state.decide_and_record(&candidate(&bad)) else {
+        panic!("the first copy is new");
+    };
+    assert_eq!(
+        state.decide_and_record(&candidate(&correction)),
+        Decision::Update {
+            id,
+            version: 2,
+            first_published: bad.published,
+        }
+    );
+}
