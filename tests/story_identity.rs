@@ -32,8 +32,9 @@
 //! recall ≥ 0.95 for the default. `STORY_PAIRS=1` prints every wrongly decided pair of the
 //! default rule.
 //!
-//! A second test (fixtures written here, no corpus) follows an alert and the full story under
-//! its headline from raw records to dedup decisions.
+//! Two more tests (fixtures written here, no corpus) follow raw records to dedup decisions: an
+//! alert and the full story under its headline, and a copy with a wrong future update time
+//! followed by a real correction.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
