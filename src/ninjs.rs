@@ -60,6 +60,9 @@ pub fn render(article: &Article, options: RenderOptions) -> Value {
         json!(time(article.version_time())),
     );
     obj.insert(name("pubstatus", "pubStatus").into(), json!("usable"));
+    if let Some(urgency) = article.urgency {
+        obj.insert("urgency".into(), json!(urgency));
+    }
     if let Some(lang) = &article.language {
         obj.insert("language".into(), json!(lang));
     }
@@ -232,6 +235,9 @@ fn extension(article: &Article) -> Value {
     }
     if let Some(id) = &article.near_duplicate_of {
         ext.insert("near_duplicate_of".into(), json!(id));
+    }
+    if article.alert {
+        ext.insert("alert".into(), json!(true));
     }
     Value::Object(ext)
 }

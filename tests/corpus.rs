@@ -1,7 +1,8 @@
 //! Every file of the shared corpus (`../shared/corpus`, read at test time) through the same path
 //! a raw record takes: format detection, parsing, enrichment. Prints a table per detected format
 //! (files, parsed, rejected as non-news, failed, and for parsed items the share with headline,
-//! publication time, body and language), writes it to `target/corpus-table.md`, and fails on any
+//! publication time, body, the number of headline-only items (alerts) and the share with
+//! language), writes it to `target/corpus-table.md`, and fails on any
 //! panic or when a supported format's parse rate drops below 98%.
 //!
 //! Files known to hold no usable item (`common::INVALID_CORPUS_FILES`: spec skeletons, empty
@@ -64,6 +65,7 @@ struct Row {
     headline: usize,
     time: usize,
     body: usize,
+    alerts: usize,
     language: usize,
 }
 
@@ -114,6 +116,7 @@ fn corpus_table() {
                         a.item.first_created.is_some() || a.item.version_created.is_some(),
                     );
                     row.body += usize::from(!a.item.body.is_empty());
+                    row.alerts += usize::from(a.alert);
                     row.language += usize::from(a.language.is_some());
                 }
             }
@@ -133,11 +136,11 @@ fn corpus_table() {
         }
     };
     let mut table = String::from(
-        "| format | files | parsed (items) | rejected non-news | invalid | failed | parse rate | headline | time | body | language |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
+        "| format | files | parsed (items) | rejected non-news | invalid | failed | parse rate | headline | time | body | headline-only (alerts) | language |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for (label, r) in &rows {
         table.push_str(&format!(
-            "| {label} | {} | {} ({}) | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {label} | {} | {} ({}) | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             r.files,
             r.parsed,
             r.items,
@@ -148,6 +151,7 @@ fn corpus_table() {
             pct(r.headline, r.items),
             pct(r.time, r.items),
             pct(r.body, r.items),
+            r.alerts,
             pct(r.language, r.items),
         ));
     }

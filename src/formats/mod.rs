@@ -17,6 +17,7 @@ pub mod newsml1;
 pub mod newsml_g2;
 pub mod ninjs_json;
 pub mod nitf;
+pub mod reuters_sgml;
 pub mod scraped;
 pub mod textutil;
 pub(crate) mod xml;
@@ -105,7 +106,9 @@ fn sniff(text: &str) -> Result<SourceFormat, DetectError> {
             }
         }
         Some(b'<') => {
-            if newsml_g2::sniff(trimmed) {
+            if reuters_sgml::sniff(trimmed) {
+                Ok(SourceFormat::ReutersSgml)
+            } else if newsml_g2::sniff(trimmed) {
                 Ok(SourceFormat::NewsmlG2)
             } else if newsml1::sniff(trimmed) {
                 Ok(SourceFormat::Newsml1)
@@ -179,6 +182,7 @@ pub fn parse(
         SourceFormat::ApJson => ap_json::parse(text),
         SourceFormat::Anpa => anpa::parse(text),
         SourceFormat::Iptc7901 => iptc7901::parse(text),
+        SourceFormat::ReutersSgml => reuters_sgml::parse(text),
         SourceFormat::Email if detected.charset == "UTF-8" => email::parse(text),
         SourceFormat::Email => email::parse_bytes(bytes),
     }
@@ -276,6 +280,7 @@ mod tests {
             (br#"<rss version="2.0"><channel/></rss>"#, SourceFormat::Feed),
             (b"From: desk@example.org\nSubject: Budget passed\nDate: Tue, 1 Jul 2025 10:00:00 +0000\n\nText", SourceFormat::Email),
             (b"\x01\x02text\x03", SourceFormat::Iptc7901),
+            (b"<!DOCTYPE lewis SYSTEM \"lewis.dtd\">\n<REUTERS NEWID=\"1\">", SourceFormat::ReutersSgml),
         ];
         for (bytes, expected) in cases {
             assert_eq!(
