@@ -58,8 +58,8 @@
 //!    `Picture`, `Illustration`, `Graphic`, `Screengrab` or `Credit`, plural allowed; a
 //!    parenthesis hard-wrapped over up to four lines is recognised on the joined lines), an
 //!    agency line (see below), a `By ...` byline, `Listen to This Article`, and a staff byline
-//!    (a short line of capitalised words such as `Sudheer Pal Singh New Delhi` directly
-//!    followed by a reading-time or date line). The scan stops at the first ordinary line after
+//!    (a short line of capitalised words such as `Sudheer Pal Singh New Delhi` followed, blank
+//!    lines aside, by a reading-time or date line). The scan stops at the first ordinary line after
 //!    a reading-time/date line, after two blank-terminated ordinary runs of 120+ bytes (real
 //!    paragraphs), at an end-of-body marker, or after 40 lines. The body begins after the last
 //!    header line found. Before it:
@@ -150,6 +150,8 @@
 //! line). The parser never panics and does no I/O.
 
 mod dates;
+pub mod html;
+mod shapes;
 
 pub use dates::parse_datetime;
 
@@ -176,6 +178,9 @@ pub enum ScrapeError {
     /// A headline was found but no body paragraph after it.
     #[error("no body paragraphs found after the headline")]
     NoBody,
+    /// An HTML page without an article in it (a 404 page, an index, a login page ...).
+    #[error("an HTML page without an article")]
+    NotArticle,
 }
 
 /// Lines with more than this many characters are not hard-wrapped text.
@@ -191,8 +196,26 @@ pub fn parse(text: &str) -> Result<ParsedItem, ScrapeError> {
     if text.trim().is_empty() {
         return Err(ScrapeError::Empty);
     }
+    if html::looks_like_html(text) {
+        return html::parse(text).map_err(|e| match e {
+            ScrapeError::NoHeadline | ScrapeError::NoBody => ScrapeError::NotArticle,
+            other => other,
+        });
+    }
     check_plain_text(text)?;
-    parse_lines(text)
+    parse_lines(&shapes::normalise(text))
+}
+
+/// Text that opens with a markdown link (`[Home](/) / ...`): a page converted to markdown,
+/// not a JSON array.
+pub fn starts_with_markdown_link(text: &str) -> bool {
+    let Some(rest) = text.trim_start().strip_prefix('[') else {
+        return false;
+    };
+    let head = &rest[..floor_boundary(rest, 200)];
+    head.find(']').is_some_and(|close| {
+        !head[..close].contains(['\n', '"']) && head[close..].starts_with("](")
+    })
 }
 
 /// Rejects markup, JSON and binary data.
@@ -200,6 +223,7 @@ fn check_plain_text(text: &str) -> Result<(), ScrapeError> {
     let t = text.trim_start();
     let b = t.as_bytes();
     match b.first() {
+        Some(b'[') if starts_with_markdown_link(t) => {}
         Some(b'{') | Some(b'[') => return Err(ScrapeError::NotText("looks like JSON")),
         Some(b'<') => return Err(ScrapeError::NotText("looks like HTML/XML markup")),
         _ => {}
@@ -281,6 +305,8 @@ enum Prefix {
     Drop,
     /// Dropped only when the line is short (a sentence may start the same way).
     DropShort,
+    /// Dropped only when the line is a label of a few words (`Read in Hindi`, `Subscribe`).
+    DropTiny,
     Listen,
     Disclaimer,
     /// A disclaimer opening that needs no keyword check (the line may be hard-wrapped).
@@ -304,6 +330,11 @@ const PREFIXES: &[(&str, Prefix)] = &[
     ("advertisement", Prefix::DropShort),
     ("story continues below", Prefix::Drop),
     ("subscribe to", Prefix::DropShort),
+    ("subscribe", Prefix::DropTiny),
+    ("read in", Prefix::DropTiny),
+    ("sign up", Prefix::DropTiny),
+    ("share", Prefix::DropTiny),
+    ("newsletter", Prefix::DropTiny),
     ("follow us on", Prefix::DropShort),
     ("download the", Prefix::DropShort),
     ("join our whatsapp", Prefix::DropShort),
@@ -410,6 +441,7 @@ fn classify(line: &str) -> Kind {
             Prefix::Listen => return Kind::Listen,
             Prefix::Drop => return Kind::Drop,
             Prefix::DropShort if word_end && line.len() <= 160 => return Kind::Drop,
+            Prefix::DropTiny if word_end && line.len() <= 40 => return Kind::Drop,
             Prefix::EndBoiler => return Kind::EndBoiler,
             Prefix::More if line.len() <= 40 => return Kind::MoreSection,
             Prefix::Topics if word_end => {
@@ -1327,8 +1359,9 @@ fn parse_split(lines: &[&str]) -> Result<ParsedItem, ScrapeError> {
     // Contextual staff bylines: a name line right before the reading-time / date line.
     for j in 0..front_kinds.len() {
         if front_kinds[j] == Kind::Other
-            && front_kinds
-                .get(j + 1)
+            && front_kinds[j + 1..]
+                .iter()
+                .find(|k| **k != Kind::Blank)
                 .is_some_and(|k| matches!(k, Kind::ReadTime | Kind::Dated))
             && looks_like_byline(lines[front_start + j])
         {
@@ -1428,6 +1461,12 @@ fn read_front(lines: &[&str], kinds: &[Kind], item: &mut ParsedItem) {
             Kind::Caption => {
                 // Wrapped caption start: short non-tag lines right before the credit line.
                 let mut s = run.len();
+                if !line.contains('(')
+                    && let Some(open) = run.iter().rposition(|l| l.contains('('))
+                {
+                    // The credit parenthesis opened on an earlier line, however long.
+                    s = open;
+                }
                 let reserved = usize::from(item.summary.is_none() && !anchor_seen);
                 while s > reserved
                     && char_len(run[s - 1]) <= WRAP_MAX
@@ -1483,7 +1522,7 @@ fn read_front(lines: &[&str], kinds: &[Kind], item: &mut ParsedItem) {
             Kind::Disclaimer => note_disclaimer(line, item),
             _ => {}
         }
-        if kind != Kind::Blank {
+        if !matches!(kind, Kind::Blank | Kind::Drop | Kind::Listen) {
             anchor_seen = true;
         }
     }
@@ -1499,7 +1538,10 @@ fn flush_front(run: &[&str], by_blank: bool, anchor_seen: bool, item: &mut Parse
         return;
     }
     if item.summary.is_none() && !anchor_seen {
-        if is_tag_line(rest[0], true) && item.keywords.is_empty() {
+        // A blank-delimited block of several wrapped lines is a dek, even when its first line
+        // reads like a tag line.
+        let wrapped_dek = by_blank && rest.len() > 1 && is_wrapped_block(rest);
+        if is_tag_line(rest[0], true) && item.keywords.is_empty() && !wrapped_dek {
             item.keywords = split_keywords(rest[0]);
             rest = &rest[1..];
         } else {
@@ -2602,10 +2644,10 @@ Brent crude futures were flat at $66.10 a barrel by 0130 GMT.
     fn errors() {
         assert_eq!(parse(""), Err(ScrapeError::Empty));
         assert_eq!(parse(" \n\t\n"), Err(ScrapeError::Empty));
-        assert!(matches!(
+        assert_eq!(
             parse("<!DOCTYPE html><html><body><p>Hi</p></body></html>"),
-            Err(ScrapeError::NotText(_))
-        ));
+            Err(ScrapeError::NotArticle)
+        );
         assert!(matches!(
             parse("{\"headline\": \"x\", \"body\": \"y\"}"),
             Err(ScrapeError::NotText(_))
