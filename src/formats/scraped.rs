@@ -196,6 +196,8 @@ pub fn parse(text: &str) -> Result<ParsedItem, ScrapeError> {
     if text.trim().is_empty() {
         return Err(ScrapeError::Empty);
     }
+    let unwrapped = shapes::unwrap_bytes_literal(text);
+    let text = unwrapped.as_deref().unwrap_or(text);
     if html::looks_like_html(text) {
         return html::parse(text).map_err(|e| match e {
             ScrapeError::NoHeadline | ScrapeError::NoBody => ScrapeError::NotArticle,

@@ -14,7 +14,8 @@
 //!    `Reuters` also sets the agency), `publisher`, `articleSection` and `keywords`. Missing
 //!    values come from `og:title`, `og:description`, `article:published_time`,
 //!    `article:modified_time`, `article:section`, `article:tag`, `news_keywords`, `author`,
-//!    `og:site_name`, then from the page text.
+//!    `og:site_name`, microdata (`itemprop="datePublished"`/`"dateModified"`), then from the
+//!    page text. HTML character references left inside JSON-LD strings are decoded.
 //! 3. **Page lines.** The `<body>` is rendered as text, one block element per block (blank
 //!    lines between blocks, `<br>` as a line break), leaving out scripts, styles, forms,
 //!    navigation, `<aside>`, hidden elements and page-level `<header>`/`<footer>` (those
@@ -108,7 +109,12 @@ pub fn parse(html: &str) -> Result<ParsedItem, ScrapeError> {
     let main = main_text(doc);
     // The headline line to look for: the metadata's, else the page's first `<h1>`.
     let h1 = clean(&first_h1);
-    let text = article_text(&lines, &main, meta.headline.as_deref().or(h1.as_deref()));
+    let main_index = Main::new(&main);
+    let text = article_text(
+        &lines,
+        &main_index,
+        meta.headline.as_deref().or(h1.as_deref()),
+    );
     let mut item = match parse_lines(&text) {
         Ok(item) => item,
         Err(ScrapeError::NoHeadline) if meta.headline.is_some() && !main.is_empty() => {
@@ -122,6 +128,13 @@ pub fn parse(html: &str) -> Result<ParsedItem, ScrapeError> {
         }
         Err(e) => return Err(e),
     };
+    // Unrecognised front lines the text rules left in front of the main text (print and
+    // comment links, image file names) are not body.
+    if !main.is_empty()
+        && let Some(first) = item.body.iter().position(|p| main_index.contains(p))
+    {
+        item.body.drain(..first);
+    }
     meta.apply(&mut item);
     Ok(item)
 }
@@ -237,12 +250,13 @@ fn find_article(v: &Value, depth: usize) -> Option<&Value> {
 /// Text of a JSON-LD value: a string, or the `name` of an object, for each element of a list.
 fn names(v: &Value) -> Vec<String> {
     match v {
-        Value::String(s) => vec![s.clone()],
+        Value::String(s) => clean_ld(s).into_iter().collect(),
         Value::Object(o) => o
             .get("name")
             .and_then(Value::as_str)
-            .map(|s| vec![s.to_string()])
-            .unwrap_or_default(),
+            .and_then(clean_ld)
+            .into_iter()
+            .collect(),
         Value::Array(items) => items.iter().flat_map(names).collect(),
         _ => Vec::new(),
     }
@@ -251,6 +265,16 @@ fn names(v: &Value) -> Vec<String> {
 fn clean(s: &str) -> Option<String> {
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     (!s.is_empty()).then_some(s)
+}
+
+/// A JSON-LD string, with the HTML character references some sites leave in it decoded
+/// (`&nbsp;`, `&#39;`).
+fn clean_ld(s: &str) -> Option<String> {
+    if s.contains('&') && s.contains(';') {
+        clean(&Document::fragment(s).root().text())
+    } else {
+        clean(s)
+    }
 }
 
 fn datetime(s: &str) -> Option<DateTime<Utc>> {
@@ -282,19 +306,16 @@ impl Meta {
             let Some(a) = find_article(&v, 0) else {
                 continue;
             };
-            m.headline = a["headline"].as_str().and_then(clean);
-            m.description = a["description"].as_str().and_then(clean);
+            m.headline = a["headline"].as_str().and_then(clean_ld);
+            m.description = a["description"].as_str().and_then(clean_ld);
             m.published = a["datePublished"].as_str().and_then(datetime);
             m.modified = a["dateModified"].as_str().and_then(datetime);
-            m.authors = names(&a["author"])
-                .iter()
-                .filter_map(|s| clean(s))
-                .collect();
-            m.publisher = names(&a["publisher"]).first().and_then(|s| clean(s));
-            m.section = names(&a["articleSection"]).first().and_then(|s| clean(s));
+            m.authors = names(&a["author"]);
+            m.publisher = names(&a["publisher"]).into_iter().next();
+            m.section = names(&a["articleSection"]).into_iter().next();
             m.keywords = match &a["keywords"] {
                 Value::String(s) => split_list(s),
-                other => names(other).iter().filter_map(|s| clean(s)).collect(),
+                other => names(other),
             };
             m.url = a["url"].as_str().and_then(clean);
             break;
@@ -307,12 +328,27 @@ impl Meta {
         };
         m.headline = m.headline.take().or_else(|| meta("og:title"));
         m.description = m.description.take().or_else(|| meta("og:description"));
+        // Microdata (`itemprop="datePublished"` on a meta or time element) after meta tags.
+        let itemprop = |prop: &str| -> Option<DateTime<Utc>> {
+            doc.select(&format!("[itemprop='{prop}']"))
+                .iter()
+                .find_map(|n| {
+                    n.attr("content")
+                        .or_else(|| n.attr("datetime"))
+                        .map(|v| v.to_string())
+                        .or_else(|| clean(&n.text()))
+                })
+                .and_then(|v| datetime(&v))
+        };
         m.published = m
             .published
-            .or_else(|| meta("article:published_time").and_then(|s| datetime(&s)));
+            .or_else(|| meta("article:published_time").and_then(|s| datetime(&s)))
+            .or_else(|| meta("publish-date").and_then(|s| datetime(&s)))
+            .or_else(|| itemprop("datePublished"));
         m.modified = m
             .modified
-            .or_else(|| meta("article:modified_time").and_then(|s| datetime(&s)));
+            .or_else(|| meta("article:modified_time").and_then(|s| datetime(&s)))
+            .or_else(|| itemprop("dateModified"));
         m.section = m.section.take().or_else(|| meta("article:section"));
         if m.keywords.is_empty() {
             m.keywords = doc
@@ -527,16 +563,33 @@ fn main_text(doc: Document) -> Vec<String> {
     }
 }
 
+/// The extractor's main text, for lookups.
+struct Main<'a> {
+    lines: HashSet<&'a str>,
+    joined: String,
+}
+
+impl<'a> Main<'a> {
+    fn new(main: &'a [String]) -> Self {
+        Main {
+            lines: main.iter().map(String::as_str).collect(),
+            joined: main.join(" "),
+        }
+    }
+
+    /// A whole main-text line, or a piece of one of at least 20 bytes.
+    fn contains(&self, line: &str) -> bool {
+        self.lines.contains(line)
+            || (line.len() >= 20
+                && memchr::memmem::find(self.joined.as_bytes(), line.as_bytes()).is_some())
+    }
+}
+
 /// The article's part of the page lines (see the module documentation, step 4).
-fn article_text(page: &str, main: &[String], headline: Option<&str>) -> String {
+fn article_text(page: &str, main: &Main<'_>, headline: Option<&str>) -> String {
     let lines: Vec<String> = page.lines().map(|l| l.trim().to_string()).collect();
-    let main_set: HashSet<&str> = main.iter().map(String::as_str).collect();
-    let main_joined = main.join(" ");
-    let in_main = |l: &str| {
-        main_set.contains(l)
-            || (l.len() >= 20
-                && memchr::memmem::find(main_joined.as_bytes(), l.as_bytes()).is_some())
-    };
+    let main_set = &main.lines;
+    let in_main = |l: &str| main.contains(l);
     // The headline line; the body starts at the first line that is a whole main-text
     // paragraph (a dek that the body repeats is only part of one).
     let h1 = headline.and_then(|h| lines.iter().position(|l| eq_loose(l, h)));
@@ -656,6 +709,25 @@ mod tests {
         assert_eq!(item.body.len(), 3, "{:?}", item.body);
         assert!(item.body.iter().all(|p| !p.contains("Advertisement")));
         assert!(item.body.iter().all(|p| !p.contains("Gold rises")));
+    }
+
+    #[test]
+    fn decodes_references_in_json_ld_and_reads_microdata_dates() {
+        let page = PAGE
+            .replace(
+                r#""headline":"Rupee slips 12 paise against dollar","datePublished":"2025-08-20T09:41:00+05:30","#,
+                r#""headline":"Rupee slips 12&nbsp;paise against dollar&#39;s rise","#,
+            )
+            .replace(
+                "<h1>",
+                r#"<meta itemprop="datePublished" content="2025-08-20T09:41:00+05:30"><h1>"#,
+            );
+        let item = parse(&page).unwrap();
+        assert_eq!(item.headline, "Rupee slips 12 paise against dollar's rise");
+        assert_eq!(
+            item.first_created.unwrap().to_rfc3339(),
+            "2025-08-20T04:11:00+00:00"
+        );
     }
 
     #[test]

@@ -16,6 +16,10 @@
 //!   clock time (`3:57 PM IST`) stays joined to the date before it, and a place stays joined to
 //!   a bare agency name (`IANS | Mumbai`).
 //!
+//! * **A Python bytes literal** written out as text (`b'<!DOCTYPE html>\n...'`, as some
+//!   scrapers store pages): the quotes are removed and `\n`, `\r`, `\t`, `\\`, `\'`, `\"` and
+//!   `\xNN` byte escapes decoded (as UTF-8) before anything else, HTML included.
+//!
 //! Anything else is returned unchanged (borrowed).
 
 use std::borrow::Cow;
@@ -35,6 +39,51 @@ pub(super) fn normalise(text: &str) -> Cow<'_, str> {
         text = Cow::Owned(split);
     }
     text
+}
+
+/// The content of a Python bytes literal (`b'...'` / `b"..."`), decoded; `None` for other text.
+pub(super) fn unwrap_bytes_literal(text: &str) -> Option<String> {
+    let t = text.trim();
+    let quote = match t.get(..2)? {
+        "b'" => b'\'',
+        "b\"" => b'"',
+        _ => return None,
+    };
+    let inner = t.as_bytes()[2..].strip_suffix(&[quote])?;
+    // At least one escaped line break: a page, not a sentence that starts with "b'".
+    memchr::memmem::find(inner, b"\\n")?;
+    let mut out = Vec::with_capacity(inner.len());
+    let mut i = 0;
+    while i < inner.len() {
+        let c = inner[i];
+        if c != b'\\' || i + 1 >= inner.len() {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let (byte, used) = match inner[i + 1] {
+            b'n' => (Some(b'\n'), 2),
+            b'r' => (Some(b'\r'), 2),
+            b't' => (Some(b'\t'), 2),
+            b'\\' => (Some(b'\\'), 2),
+            b'\'' => (Some(b'\''), 2),
+            b'"' => (Some(b'"'), 2),
+            b'x' => (
+                inner
+                    .get(i + 2..i + 4)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok()),
+                4,
+            ),
+            _ => (None, 1),
+        };
+        match byte {
+            Some(b) => out.push(b),
+            None => out.extend_from_slice(&inner[i..(i + used).min(inner.len())]),
+        }
+        i += used;
+    }
+    Some(String::from_utf8_lossy(&out).into_owned())
 }
 
 /// Literal `\n` escapes outnumber real line breaks (and there are at least two).
@@ -221,6 +270,17 @@ mod tests {
             "Rupee\u{2019}s fall\n\nHe said \"no\" / \u{1f600} \\x bad \\ud800"
         );
         assert!(!looks_json_escaped("a\nb\nc \\n"));
+    }
+
+    #[test]
+    fn decodes_python_bytes_literals() {
+        let t = r"b'<html>\n<p>It\'s \xe2\x82\xb9 5 \\ done</p>\r\n'";
+        assert_eq!(
+            unwrap_bytes_literal(t).as_deref(),
+            Some("<html>\n<p>It's \u{20b9} 5 \\ done</p>\r\n")
+        );
+        assert!(unwrap_bytes_literal("b'Plain' said the sign'").is_none());
+        assert!(unwrap_bytes_literal("Headline").is_none());
     }
 
     #[test]
