@@ -477,6 +477,12 @@ fn classify(line: &str) -> Kind {
     if line.len() <= 80 && agency_line(line).is_some() {
         return Kind::Agency;
     }
+    if caption_then_credit(line).is_some() {
+        return Kind::Caption;
+    }
+    if line.len() <= 160 && agency_then_date(line).is_some() {
+        return Kind::Agency;
+    }
     Kind::Other
 }
 
@@ -603,6 +609,55 @@ fn caption(line: &str) -> Option<(&str, Option<&str>)> {
         c.trim()
     });
     Some((body[..open].trim(), credit.filter(|c| !c.is_empty())))
+}
+
+/// `caption (Photo: PTI) AP Miami`: a caption whose credit parenthesis runs on into an agency
+/// line → (caption with its parenthesis, agency line).
+fn caption_then_credit(line: &str) -> Option<(&str, &str)> {
+    let close = line.rfind(')')?;
+    let (cap, tail) = (&line[..=close], line[close + 1..].trim());
+    (!tail.is_empty() && tail.len() <= 80 && agency_line(tail).is_some() && caption(cap).is_some())
+        .then_some((cap, tail))
+}
+
+/// `Reuters | Updated: Aug 20 2025 ...`: an agency credit and a labelled date on one line →
+/// (agency, as printed, the date part).
+fn agency_then_date(line: &str) -> Option<(Agency, &'static str, &str)> {
+    let s = line.strip_prefix("By ").unwrap_or(line);
+    let (entry, rest) = agency_prefix(s)?;
+    let rest = rest.trim_start();
+    let rest = rest
+        .strip_prefix(['|', '-', '–', '—', ',', '/'])?
+        .trim_start();
+    has_any_date(rest).then(|| {
+        (
+            Agency {
+                code: entry.1.to_string(),
+                name: entry.2.to_string(),
+            },
+            entry.0,
+            rest,
+        )
+    })
+}
+
+/// Applies an agency line (`AP Kyiv`, `Reuters | Updated: ...`) to the item.
+fn apply_agency_line(line: &str, item: &mut ParsedItem) {
+    if let Some((agency, printed, place)) = agency_line(line) {
+        if item.agency.is_none() {
+            item.agency = Some(agency);
+            item.byline.get_or_insert_with(|| printed.to_string());
+        }
+        if let Some(p) = place {
+            item.dateline.get_or_insert_with(|| p.to_string());
+        }
+    } else if let Some((agency, printed, dates)) = agency_then_date(line) {
+        if item.agency.is_none() {
+            item.agency = Some(agency);
+            item.byline.get_or_insert_with(|| printed.to_string());
+        }
+        apply_dates(dates, item);
+    }
 }
 
 /// Looks up an agency printed at the start of `s`; returns the entry and the rest.
@@ -1478,7 +1533,7 @@ fn read_front(lines: &[&str], kinds: &[Kind], item: &mut ParsedItem) {
                 }
                 flush_front(&run[..s], false, anchor_seen, item);
                 let mut parts: Vec<&str> = run[s..].to_vec();
-                parts.push(line);
+                parts.push(caption_then_credit(line).map_or(line, |(cap, _)| cap));
                 let joined = join_wrapped(&parts);
                 if let Some((cap, credit)) = caption(&joined)
                     && item.picture.is_none()
@@ -1499,15 +1554,10 @@ fn read_front(lines: &[&str], kinds: &[Kind], item: &mut ParsedItem) {
                 apply_dates(line, item);
             }
             Kind::Dated => apply_dates(line, item),
-            Kind::Agency => {
-                if let Some((agency, printed, place)) = agency_line(line) {
-                    if item.agency.is_none() {
-                        item.agency = Some(agency);
-                        item.byline.get_or_insert_with(|| printed.to_string());
-                    }
-                    if let Some(p) = place {
-                        item.dateline.get_or_insert_with(|| p.to_string());
-                    }
+            Kind::Agency => apply_agency_line(line, item),
+            Kind::Caption => {
+                if let Some((_, tail)) = caption_then_credit(line) {
+                    apply_agency_line(tail, item);
                 }
             }
             Kind::Byline => {
@@ -2640,6 +2690,32 @@ Brent crude futures were flat at $66.10 a barrel by 0130 GMT.
             .as_deref(),
             None
         );
+    }
+
+    #[test]
+    fn credit_run_into_a_caption_or_a_date() {
+        let page = "Storm lashes Florida coast\n\nThousands without power\n\n\
+                    Residents wade through a flooded street. (Photo: PTI) AP Miami\n\
+                    2 min read Updated: Aug 20 2025 | 3:57 PM IST\n\
+                    A storm lashed the coast on Wednesday, officials said.\n";
+        let item = parse(page).unwrap();
+        let picture = item.picture.unwrap();
+        assert_eq!(picture.caption, "Residents wade through a flooded street.");
+        assert_eq!(picture.credit.as_deref(), Some("PTI"));
+        assert_eq!(item.agency.unwrap().code, "AP");
+        assert_eq!(item.byline.as_deref(), Some("AP"));
+        assert_eq!(item.dateline.as_deref(), Some("Miami"));
+        assert_eq!(item.body.len(), 1);
+
+        let page = "Oil steadies after slide\n\nReuters | Updated: 20 Aug 2025, 04:11 GMT\n\
+                    Oil prices steadied on Wednesday.\n";
+        let item = parse(page).unwrap();
+        assert_eq!(item.agency.unwrap().code, "Reuters");
+        assert_eq!(
+            item.version_created.unwrap().to_rfc3339(),
+            "2025-08-20T04:11:00+00:00"
+        );
+        assert_eq!(item.body, ["Oil prices steadied on Wednesday."]);
     }
 
     #[test]

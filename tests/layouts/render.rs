@@ -150,7 +150,14 @@ fn doc(page: &Page, wording: Wording) -> Doc {
         _ => None,
     };
     if let Some(c) = credit {
-        lines.push((Role::Credit, c));
+        match (lines.last_mut(), v) {
+            // "... (Photo: PTI) AP Miami": the agency line run into the caption's credit.
+            (Some((Role::Caption, caption)), Some(v)) if v % 4 == 3 => {
+                caption.push(' ');
+                caption.push_str(&c);
+            }
+            _ => lines.push((Role::Credit, c)),
+        }
     }
     let time = |t: DateTime<Utc>| match v {
         Some(v) => styled_time(t, v),
@@ -179,8 +186,23 @@ fn doc(page: &Page, wording: Wording) -> Doc {
     }
     let times = times.trim_end().to_string();
     let first_up_front = t.version_created.is_none() && t.read_time_minutes.is_none();
-    if !times.is_empty() {
-        lines.push((Role::Times, times));
+    match (lines.last_mut(), v) {
+        // "Reuters | Updated: ...": a bare agency credit and the time on one line.
+        (Some((Role::Credit, c)), Some(v))
+            if v % 2 == 0
+                && !times.is_empty()
+                && t.agency.is_some()
+                && t.dateline.is_none()
+                && t.read_time_minutes.is_none() =>
+        {
+            *c = format!(
+                "{} | {times}",
+                t.agency.as_ref().map_or("", |a| a.code.as_str())
+            );
+            truth.byline = t.agency.as_ref().map(|a| a.code.clone());
+        }
+        _ if !times.is_empty() => lines.push((Role::Times, times)),
+        _ => {}
     }
     for p in &t.body {
         lines.push((Role::Para, p.clone()));
