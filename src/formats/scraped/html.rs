@@ -51,7 +51,7 @@ use dom_query::{Document, NodeRef};
 use serde_json::Value;
 
 use super::{Kind, ScrapeError, classify, eq_loose, parse_datetime, parse_lines};
-use crate::formats::agency_from_credit;
+use crate::formats::{agency_from_credit, markup};
 use crate::model::ParsedItem;
 
 /// Deepest element nesting accepted (real pages stay well under 100).
@@ -411,43 +411,12 @@ const SKIP: &[&str] = &[
     "select", "textarea", "head", "object", "embed", "canvas", "video", "audio", "map", "dialog",
 ];
 
-/// Elements that start and end a block.
-const BLOCKS: &[&str] = &[
-    "address",
-    "article",
-    "blockquote",
-    "dd",
-    "details",
-    "div",
-    "dl",
-    "dt",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hr",
-    "li",
-    "main",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "summary",
-    "table",
-    "tr",
-    "td",
-    "th",
-    "ul",
-    "caption",
-    "body",
-];
+/// Elements that start and end a block, beyond those of body markup ([`markup::BLOCK`]).
+const MORE_BLOCKS: &[&str] = &["li", "tr", "td", "th", "summary", "details"];
+
+fn is_block(name: &str) -> bool {
+    markup::BLOCK.contains(&name) || MORE_BLOCKS.contains(&name)
+}
 
 fn hidden(node: &NodeRef) -> bool {
     node.has_attr("hidden")
@@ -505,7 +474,7 @@ fn page_lines(doc: &Document) -> String {
         }
         let name = node.node_name().map(|n| n.to_ascii_lowercase());
         let name = name.as_deref().unwrap_or("");
-        let block = BLOCKS.contains(&name);
+        let block = is_block(name);
         if closing {
             if block {
                 block_break(&mut out);
@@ -728,6 +697,25 @@ mod tests {
             item.first_created.unwrap().to_rfc3339(),
             "2025-08-20T04:11:00+00:00"
         );
+    }
+
+    #[test]
+    fn deep_or_truncated_pages_do_not_panic() {
+        // Just under the bound, with an article at the bottom.
+        let depth = MAX_DEPTH - 4;
+        let deep = format!(
+            "<html><body>{}<h1>Deep page headline here</h1><p>{}</p>{}</body></html>",
+            "<div>".repeat(depth),
+            "A paragraph of body text that goes on for a while. ".repeat(5),
+            "</div>".repeat(depth)
+        );
+        assert!(nesting_depth(&deep) < MAX_DEPTH);
+        let _ = parse(&deep);
+        for end in (0..PAGE.len()).step_by(37) {
+            if PAGE.is_char_boundary(end) {
+                let _ = parse(&PAGE[..end]);
+            }
+        }
     }
 
     #[test]
