@@ -710,10 +710,12 @@ mod tests {
             "</div>".repeat(depth)
         );
         assert!(nesting_depth(&deep) < MAX_DEPTH);
-        let _ = parse(&deep);
+        assert_eq!(parse(&deep).unwrap().headline, "Deep page headline here");
         for end in (0..PAGE.len()).step_by(37) {
-            if PAGE.is_char_boundary(end) {
-                let _ = parse(&PAGE[..end]);
+            if PAGE.is_char_boundary(end)
+                && let Ok(item) = parse(&PAGE[..end])
+            {
+                assert!(!item.headline.is_empty() && !item.body.is_empty());
             }
         }
     }
