@@ -17,6 +17,7 @@ pub const SHAPES: &[&str] = &[
     "one-line ·",
     "one-line |",
     "one-line •",
+    "one-line run-together",
     "markdown",
     "wrapped-80",
     "wrapped-140",
@@ -27,6 +28,11 @@ pub const SHAPES: &[&str] = &[
     "html+json-ld",
     "html",
 ];
+
+/// Shapes measured but held to no target: with blocks run together without any separator,
+/// only the seed's layout (a breadcrumb that repeats the headline, a caption the body repeats)
+/// can be cut back into blocks; the row shows how far that goes on other pages.
+pub const MEASURED_ONLY: &[&str] = &["one-line run-together"];
 
 /// What a line of the page is.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -575,6 +581,19 @@ pub fn render(page: &Page, shape: &str, index: usize) -> (String, ParsedItem) {
             }
             let text: Vec<&str> = house.lines.iter().map(|(_, l)| l.as_str()).collect();
             (text.join(&sep), truth)
+        }
+        "one-line run-together" => {
+            if house
+                .lines
+                .first()
+                .is_none_or(|(role, _)| *role != Role::Crumb)
+            {
+                // Without separators only a breadcrumb that repeats the headline tells where
+                // the headline ends.
+                return (String::new(), truth);
+            }
+            let text: Vec<&str> = house.lines.iter().map(|(_, l)| l.as_str()).collect();
+            (text.join(" "), truth)
         }
         "markdown" => (markdown(&house), truth),
         "wrapped-80" => (wrap(&as_lines(&house), 80), truth),
