@@ -128,8 +128,8 @@
 //!   spaces or tabs. Without any separator the run-together form is split by case transitions
 //!   (see [`split_topics`]). Topics are trimmed and de-duplicated in order.
 //! * **Flattened text**: when the page was flattened onto a few long lines (at most 12
-//!   non-blank lines, one longer than 600 bytes, and at least two of the markers below inside
-//!   lines), newlines are first
+//!   non-blank lines with one longer than 600 bytes, or at most 3 with one longer than 200,
+//!   and at least two of the markers below inside lines), newlines are first
 //!   re-inserted around the known markers (`N min read`, the labelled dates, the photo credit
 //!   parenthesis, the disclaimer, `Connect with us on ...`, `Topics :`, `First Published`,
 //!   `Listen to This Article`, `More From This Section`), and a breadcrumb line whose last
@@ -1257,7 +1257,8 @@ fn parse_lines(text: &str) -> Result<ParsedItem, ScrapeError> {
 /// A page flattened onto a few long lines.
 fn looks_flattened(lines: &[&str]) -> bool {
     let nonblank = lines.iter().filter(|l| !l.is_empty()).count();
-    nonblank <= 12 && lines.iter().any(|l| l.len() > 600)
+    nonblank <= 3 && lines.iter().any(|l| l.len() > 200)
+        || nonblank <= 12 && lines.iter().any(|l| l.len() > 600)
 }
 
 fn parse_split(lines: &[&str]) -> Result<ParsedItem, ScrapeError> {
