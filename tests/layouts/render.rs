@@ -26,6 +26,7 @@ pub const SHAPES: &[&str] = &[
     "furniture",
     "outlet-forms",
     "html+json-ld",
+    "html+og",
     "html",
 ];
 
@@ -415,7 +416,46 @@ fn esc(s: &str) -> String {
 }
 
 /// The page's HTML, as a news site serves it.
-fn html(page: &Page, json_ld: bool) -> (String, ParsedItem) {
+/// The metadata a page's `<head>` carries.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum HeadMeta {
+    /// JSON-LD `NewsArticle` and `og:` tags.
+    JsonLd,
+    /// `og:` and `article:` meta tags only.
+    OpenGraph,
+    /// A `<title>` only.
+    Bare,
+}
+
+/// `og:`/`article:` meta tags for the page.
+fn open_graph(t: &ParsedItem) -> String {
+    let ist = FixedOffset::east_opt(19800).expect("IST");
+    let mut tags = vec![
+        ("og:title", t.headline.clone()),
+        ("og:type", "article".to_string()),
+    ];
+    tags.extend(t.summary.clone().map(|d| ("og:description", d)));
+    tags.extend(
+        t.first_created
+            .map(|f| ("article:published_time", f.with_timezone(&ist).to_rfc3339())),
+    );
+    tags.extend(
+        t.version_created
+            .map(|u| ("article:modified_time", u.with_timezone(&ist).to_rfc3339())),
+    );
+    tags.extend(t.section.clone().map(|s| ("article:section", s)));
+    tags.extend(t.keywords.iter().map(|k| ("article:tag", k.clone())));
+    let mut out: String = tags
+        .iter()
+        .map(|(p, v)| format!("<meta property=\"{p}\" content=\"{}\">\n", esc(v)))
+        .collect();
+    if let Some(b) = &t.byline {
+        out.push_str(&format!("<meta name=\"author\" content=\"{}\">\n", esc(b)));
+    }
+    out
+}
+
+fn html(page: &Page, head_meta: HeadMeta) -> (String, ParsedItem) {
     let d = doc(page, Wording::House);
     let mut truth = d.truth.clone();
     // The scraper's "date YYYY-MM-DD" prefix is not part of the page.
@@ -425,7 +465,10 @@ fn html(page: &Page, json_ld: bool) -> (String, ParsedItem) {
         String::from("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n");
     head.push_str(&format!("<title>{} | News</title>\n", esc(&t.headline)));
     head.push_str("<link rel=\"stylesheet\" href=\"/s.css\"><script>window.ads=[];</script>\n");
-    if json_ld {
+    if head_meta == HeadMeta::OpenGraph {
+        head.push_str(&open_graph(t));
+    }
+    if head_meta == HeadMeta::JsonLd {
         head.push_str(&format!(
             "<meta property=\"og:title\" content=\"{}\">\n<meta property=\"og:type\" content=\"article\">\n",
             esc(&t.headline)
@@ -530,6 +573,13 @@ fn html(page: &Page, json_ld: bool) -> (String, ParsedItem) {
                 "<figure><img src=\"/img/1.jpg\" alt=\"\"><figcaption>{l}</figcaption></figure>\n"
             )),
             Role::Credit => body.push_str(&format!("<div class=\"byline\">{l}</div>\n")),
+            // With metadata in the head, the times are only there: the visible line keeps
+            // the reading time alone.
+            Role::Times if head_meta != HeadMeta::Bare => {
+                if let Some(n) = t.read_time_minutes {
+                    body.push_str(&format!("<div class=\"meta\">{n} min read</div>\n"));
+                }
+            }
             Role::Times => body.push_str(&format!("<div class=\"meta\">{l}</div>\n")),
             Role::Para => {
                 body.push_str(&format!("<p>{l}</p>\n"));
@@ -547,6 +597,7 @@ fn html(page: &Page, json_ld: bool) -> (String, ParsedItem) {
                     items.join(sep)
                 ));
             }
+            Role::FirstPublished if head_meta != HeadMeta::Bare => {}
             Role::FirstPublished => body.push_str(&format!("<div class=\"pub\">{l}</div>\n")),
         }
     }
@@ -605,8 +656,9 @@ pub fn render(page: &Page, shape: &str, index: usize) -> (String, ParsedItem) {
             let d = doc(page, Wording::Outlet(index));
             (as_lines(&d), d.truth)
         }
-        "html+json-ld" => html(page, true),
-        "html" => html(page, false),
+        "html+json-ld" => html(page, HeadMeta::JsonLd),
+        "html+og" => html(page, HeadMeta::OpenGraph),
+        "html" => html(page, HeadMeta::Bare),
         other => panic!("unknown shape {other}"),
     }
 }

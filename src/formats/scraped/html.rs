@@ -50,7 +50,7 @@ use chrono::{DateTime, Utc};
 use dom_query::{Document, NodeRef};
 use serde_json::Value;
 
-use super::{Kind, ScrapeError, classify, eq_loose, parse_datetime, parse_lines};
+use super::{Kind, ScrapeError, agency_from_body, classify, eq_loose, parse_datetime, parse_lines};
 use crate::formats::{agency_from_credit, markup};
 use crate::model::ParsedItem;
 
@@ -134,6 +134,13 @@ pub fn parse(html: &str) -> Result<ParsedItem, ScrapeError> {
         && let Some(first) = item.body.iter().position(|p| main_index.contains(p))
     {
         item.body.drain(..first);
+        if item.agency.is_none()
+            && let Some(lead) = item.body.first()
+        {
+            // `HOUSTON (AP) — ...` now opens the body.
+            let lead = lead.clone();
+            agency_from_body(&lead, &mut item);
+        }
     }
     meta.apply(&mut item);
     Ok(item)
