@@ -31,7 +31,9 @@
 //! 5. **Merge.** Metadata from step 2 wins over what the text gave; the text fills the rest.
 //!
 //! A page with no headline or no main text is not an article and is refused like a text page
-//! ([`ScrapeError::NoHeadline`], [`ScrapeError::NoBody`]).
+//! ([`ScrapeError::NoHeadline`], [`ScrapeError::NoBody`]); so is a page without any sign of an
+//! article — no JSON-LD article, no `og:type` `article`, no `<article>` element, and no time,
+//! agency or byline found ([`ScrapeError::NotArticle`]): index, search and login pages.
 //!
 //! # Why `dom_smoothie`
 //!
@@ -100,6 +102,7 @@ pub fn parse(html: &str) -> Result<ParsedItem, ScrapeError> {
     let doc = Document::from(html);
     let meta = Meta::read(&doc);
     let lines = page_lines(&doc);
+    let has_article_element = doc.select_single("article").exists();
     let first_h1 = doc
         .select_single("h1")
         .nodes()
@@ -142,7 +145,18 @@ pub fn parse(html: &str) -> Result<ParsedItem, ScrapeError> {
             agency_from_body(&lead, &mut item);
         }
     }
+    let marked_up = meta.article || has_article_element;
     meta.apply(&mut item);
+    // An article says so (article markup or metadata) or carries a time, credit or byline;
+    // index, search and login pages have none of these.
+    if !(marked_up
+        || item.first_created.is_some()
+        || item.version_created.is_some()
+        || item.byline.is_some()
+        || item.agency.is_some())
+    {
+        return Err(ScrapeError::NotArticle);
+    }
     Ok(item)
 }
 
@@ -217,6 +231,8 @@ struct Meta {
     section: Option<String>,
     keywords: Vec<String>,
     url: Option<String>,
+    /// JSON-LD names an article type, or `og:type` is `article`.
+    article: bool,
 }
 
 /// `@type` values that are articles.
@@ -325,6 +341,7 @@ impl Meta {
                 other => names(other),
             };
             m.url = a["url"].as_str().and_then(clean);
+            m.article = true;
             break;
         }
         let meta = |key: &str| -> Option<String> {
@@ -333,6 +350,7 @@ impl Meta {
                 .iter()
                 .find_map(|n| n.attr("content").and_then(|c| clean(&c)))
         };
+        m.article |= meta("og:type").is_some_and(|t| t.eq_ignore_ascii_case("article"));
         m.headline = m.headline.take().or_else(|| meta("og:title"));
         m.description = m.description.take().or_else(|| meta("og:description"));
         // Microdata (`itemprop="datePublished"` on a meta or time element) after meta tags.
@@ -709,9 +727,9 @@ mod tests {
     #[test]
     fn deep_or_truncated_pages_do_not_panic() {
         // Just under the bound, with an article at the bottom.
-        let depth = MAX_DEPTH - 4;
+        let depth = MAX_DEPTH - 8;
         let deep = format!(
-            "<html><body>{}<h1>Deep page headline here</h1><p>{}</p>{}</body></html>",
+            "<html><body>{}<article><h1>Deep page headline here</h1><p>{}</p></article>{}</body></html>",
             "<div>".repeat(depth),
             "A paragraph of body text that goes on for a while. ".repeat(5),
             "</div>".repeat(depth)
@@ -731,5 +749,13 @@ mod tests {
     fn a_page_without_an_article_is_refused() {
         assert!(parse("<!DOCTYPE html><html><body>404</body></html>").is_err());
         assert!(parse("<html><body><nav>Home</nav></body></html>").is_err());
+        // An index page: a heading over text, nothing that marks an article.
+        let index = format!(
+            "<html><body><h1>Latest stories and more</h1><p>{}</p></body></html>",
+            "Read the latest stories from our newsroom on markets and policy. ".repeat(8)
+        );
+        assert_eq!(parse(&index), Err(ScrapeError::NotArticle));
+        let article = index.replace("<body>", "<body><article>");
+        assert!(parse(&article).is_ok());
     }
 }
