@@ -265,7 +265,7 @@ fn parse_command(args: &ParseArgs) -> ExitCode {
         match result {
             Ok(articles) => {
                 for article in articles {
-                    let doc = ninjs::render(&article, render);
+                    let doc = ninjs::document(&article, render);
                     let text = if args.pretty {
                         serde_json::to_string_pretty(&doc)
                     } else {

@@ -211,4 +211,10 @@ pub struct Article {
     pub format: SourceFormat,
     /// What the parser extracted.
     pub item: ParsedItem,
+    /// Editorial urgency the source gives (1 highest to 9 lowest; ninjs `urgency`).
+    #[serde(default)]
+    pub urgency: Option<u8>,
+    /// True for a headline-only alert (flash, bulletin) that a full story will follow.
+    #[serde(default)]
+    pub alert: bool,
 }

@@ -331,7 +331,7 @@ impl DedupLoop<'_> {
                 article.near_duplicate_of = Some(first);
             }
         }
-        let value = match serde_json::to_vec(&ninjs::render(&article, self.render)) {
+        let value = match ninjs::to_vec(&article, self.render) {
             Ok(v) if v.len() <= self.max_output => v,
             Ok(v) => {
                 let detail = format!(

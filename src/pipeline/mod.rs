@@ -292,6 +292,8 @@ pub fn enrich_item(
         entities,
         format,
         item,
+        urgency: None,
+        alert: false,
     })
 }
 

@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
@@ -446,3 +447,51 @@ pub const INVALID_CORPUS_FILES: &[&str] = &[
     "ap_media_text_feed.json",
     "ap_media_text_item.json",
 ];
+
+/// The shared corpus, read at test time (never copied into the repository).
+pub const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
+
+/// Every input file of the shared corpus, in path order; panics when the corpus is missing.
+pub fn corpus_files() -> Vec<PathBuf> {
+    let root = Path::new(CORPUS);
+    assert!(root.is_dir(), "corpus not found at {CORPUS}");
+    let mut files = Vec::new();
+    walk(root, &mut files);
+    assert!(files.len() > 500, "found {} corpus files", files.len());
+    files
+}
+
+/// Files that are documentation, licences, or expected outputs of other tools, not inputs.
+fn is_input(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let text = path.to_string_lossy();
+    !(name.ends_with(".md")
+        || name.starts_with("LICENSE")
+        || name.starts_with("README")
+        || name.ends_with(".dtd")
+        || name.ends_with(".proptest-regressions")
+        || name == "near_duplicates.json"
+        || name == "cross_outlet_title_candidates.json"
+        || text.contains("/newspaper4k/metadata/")
+        || text.contains("/newspaper4k/txt/")
+        || text.contains("/validation/test_suite/") && text.contains("/should_fail/"))
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("corpus dir")
+        .flatten()
+        .collect();
+    entries.sort_by_key(|e| e.path());
+    for e in entries {
+        let p = e.path();
+        if p.is_dir() {
+            walk(&p, out);
+        } else if is_input(&p) {
+            out.push(p);
+        }
+    }
+}
