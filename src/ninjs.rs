@@ -1,16 +1,24 @@
 //! Renders an [`Article`] as IPTC ninjs JSON (2.2 by default, 3.1 selectable).
 //!
-//! The field mapping is documented in `docs/ninjs-mapping.md`. What ninjs has no field for goes
-//! into one extension object, `wirefeed`, declared by `docs/wirefeed-ninjs-extension.schema.json`
+//! The field mapping is documented in `docs/ninjs-mapping.md`. By default the output is valid
+//! against the official schema as published: what ninjs can hold goes into ninjs properties
+//! (section and breadcrumb as `subjects` with URIs in [`SECTION_SCHEME`] and
+//! [`BREADCRUMB_SCHEME`], an alert as a `genres` entry). What ninjs has no field for goes into one
+//! opt-in extension object, `wirefeed`, declared by `docs/wirefeed-ninjs-extension.schema.json`
 //! (ninjs 2.2) and `docs/wirefeed-ninjs-extension-3.1.schema.json` (ninjs 3.1) the way IPTC's
-//! extension example does (all of ninjs, plus that property). Turning the extension off gives
-//! output valid against the official schema alone. `tests/ninjs_schema.rs` validates both.
+//! extension example does (all of ninjs, plus that property). `tests/ninjs_schema.rs` validates
+//! both over the whole corpus.
+//!
+//! [`Document`] serialises the article directly with `serde` (no `serde_json::Value` tree);
+//! `tests/ninjs_golden.rs` pins its bytes on every corpus item.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Article, Picture, Place};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+use crate::model::{Article, ParsedItem, Picture, Place};
 
 /// Which ninjs version to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -163,6 +171,89 @@ fn related<'a>(
     names.iter().map(move |name| NameRel { name, rel })
 }
 
+/// An entry of `subjects`: a topic, keyword, section or breadcrumb level.
+#[derive(Serialize)]
+struct Subject<'a> {
+    name: &'a str,
+    rel: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri: Option<String>,
+}
+
+/// The `genres` entry of a headline-only alert.
+const ALERT_GENRE: Genre = Genre {
+    literal: "alert",
+    name: "Alert",
+    uri: "urn:wirefeed:genre:alert",
+};
+
+/// An entry of `genres`.
+#[derive(Serialize)]
+struct Genre {
+    literal: &'static str,
+    name: &'static str,
+    uri: &'static str,
+}
+
+/// Scheme of the `uri` of a section subject: `urn:wirefeed:section:<slug>`.
+pub const SECTION_SCHEME: &str = "urn:wirefeed:section:";
+/// Scheme of the `uri` of a breadcrumb subject: `urn:wirefeed:breadcrumb:<slug>/<slug>/...`, the
+/// path from the outermost level down to this one.
+pub const BREADCRUMB_SCHEME: &str = "urn:wirefeed:breadcrumb:";
+
+/// What a slug percent-encodes: everything but ASCII letters, digits and `-`.
+const SLUG_ESCAPES: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-');
+
+/// The URI form of a name: lower-cased, its runs of letters and digits joined by `-`, anything
+/// outside ASCII percent-encoded as UTF-8 ("World News" → `world-news`, "Économie" →
+/// `%C3%A9conomie`). Empty when the name has no letters or digits.
+fn slug(name: &str) -> String {
+    let lower = name.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    utf8_percent_encode(&words.join("-"), SLUG_ESCAPES).to_string()
+}
+
+/// `subjects`: the outlet's topics, then the tag-line keywords, then the section and each level
+/// of the breadcrumb (outermost first), the last two with a URI in wirefeed's schemes.
+fn subjects(item: &ParsedItem) -> Vec<Subject<'_>> {
+    let mut out = Vec::with_capacity(item.topics.len() + item.keywords.len());
+    for (names, rel) in [(&item.topics, "topic"), (&item.keywords, "keyword")] {
+        out.extend(names.iter().map(|name| Subject {
+            name,
+            rel,
+            uri: None,
+        }));
+    }
+    if let Some(section) = &item.section {
+        let slug = slug(section);
+        out.push(Subject {
+            name: section,
+            rel: "section",
+            uri: (!slug.is_empty()).then(|| format!("{SECTION_SCHEME}{slug}")),
+        });
+    }
+    let mut path = String::new();
+    for crumb in &item.breadcrumb {
+        let slug = slug(crumb);
+        let uri = (!slug.is_empty()).then(|| {
+            if !path.is_empty() {
+                path.push('/');
+            }
+            path.push_str(&slug);
+            format!("{BREADCRUMB_SCHEME}{path}")
+        });
+        out.push(Subject {
+            name: crumb,
+            rel: "breadcrumb",
+            uri,
+        });
+    }
+    out
+}
+
 /// Serialises `iter` as a JSON array.
 struct Seq<I>(I);
 
@@ -295,6 +386,9 @@ impl Serialize for Document<'_> {
             m.serialize_entry("descriptions", &[description])?;
         }
         m.serialize_entry(n.firstcreated, &time(article.published))?;
+        if article.alert {
+            m.serialize_entry("genres", &[ALERT_GENRE])?;
+        }
         let headline = RoleValue {
             role: "main",
             value: &item.headline,
@@ -333,11 +427,14 @@ impl Serialize for Document<'_> {
         }
         m.serialize_entry(n.pubstatus, "usable")?;
         m.serialize_entry(n.representationtype, "full")?;
-        if !item.topics.is_empty() || !item.keywords.is_empty() {
-            let subjects = related(&item.topics, "topic").chain(related(&item.keywords, "keyword"));
-            m.serialize_entry("subjects", &Seq(subjects))?;
+        let subjects = subjects(item);
+        if !subjects.is_empty() {
+            m.serialize_entry("subjects", &subjects)?;
         }
         m.serialize_entry("type", "text")?;
+        if let Some(urgency) = article.urgency.filter(|u| (1..=9).contains(u)) {
+            m.serialize_entry("urgency", &urgency)?;
+        }
         m.serialize_entry("uri", &article.id)?;
         m.serialize_entry("version", &Str(article.version))?;
         m.serialize_entry(n.versioncreated, &time(article.version_time()))?;
@@ -362,6 +459,9 @@ impl Serialize for Extension<'_> {
                 name: &a.name,
             };
             m.serialize_entry("agency", &agency)?;
+        }
+        if article.alert {
+            m.serialize_entry("alert", &true)?;
         }
         if !item.breadcrumb.is_empty() {
             m.serialize_entry("breadcrumb", &item.breadcrumb)?;
