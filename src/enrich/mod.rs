@@ -334,19 +334,11 @@ fn iso639_1(lang: whatlang::Lang) -> Option<&'static str> {
 ///
 /// A word is a whitespace-separated token that contains at least one alphanumeric character
 /// (so a lone dash or bullet is not a word). Characters are Unicode scalar values of the
-/// paragraphs themselves, nothing counted between paragraphs.
+/// paragraphs themselves, nothing counted between paragraphs. The same pass as
+/// [`body_stats`].
 pub fn count_words(paragraphs: &[String]) -> (u32, u32) {
-    let mut words = 0u32;
-    let mut chars = 0u32;
-    for p in paragraphs {
-        chars = chars.saturating_add(p.chars().count() as u32);
-        let n = p
-            .split_whitespace()
-            .filter(|w| w.chars().any(char::is_alphanumeric))
-            .count();
-        words = words.saturating_add(n as u32);
-    }
-    (words, chars)
+    let stats = body_stats(paragraphs);
+    (stats.words, stats.chars)
 }
 
 /// Estimated reading time in minutes at 230 words/min, at least 1.
@@ -362,25 +354,67 @@ pub fn reading_minutes(words: u32) -> u32 {
 /// 64-bit SimHash (Charikar; Manku et al. 2007) of the text: tokens = lowercase alphanumeric
 /// words, features = word 3-shingles, hashed with xxh3-64 and [`SIMHASH_SEED`].
 ///
-/// See the module doc for the exact definition; an empty text gives 0.
+/// See the module doc for the exact definition; an empty text gives 0. The same pass as
+/// [`body_stats`].
 pub fn simhash(paragraphs: &[String]) -> u64 {
+    body_stats(paragraphs).fingerprint
+}
+
+/// What one pass over the body gives: [`count_words`]'s counts and [`simhash`]'s fingerprint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyStats {
+    /// Whitespace-separated tokens holding a letter or digit.
+    pub words: u32,
+    /// Unicode scalar values of the paragraphs.
+    pub chars: u32,
+    /// The 64-bit SimHash.
+    pub fingerprint: u64,
+}
+
+/// Counts words and characters and computes the SimHash fingerprint in one pass over the
+/// paragraphs: every character is classified once (ASCII without decoding) and feeds the word
+/// count, the character count and the SimHash token stream together.
+pub fn body_stats(paragraphs: &[String]) -> BodyStats {
     let total: usize = paragraphs.iter().map(String::len).sum();
-    // Normalised tokens, each followed by one space, so a shingle is a contiguous slice.
+    // Normalised SimHash tokens, each followed by one space, so a shingle is a contiguous slice.
     let mut buf: Vec<u8> = Vec::with_capacity(total + 16);
     let mut starts: Vec<usize> = Vec::with_capacity(total / 5 + 1);
+    let mut words = 0u32;
+    let mut chars = 0u32;
     for p in paragraphs {
-        let mut in_word = false;
         let bytes = p.as_bytes();
+        // Inside a whitespace-separated token, and whether it holds an alphanumeric yet.
+        let mut in_token = false;
+        let mut token_counted = false;
+        // Inside a run of alphanumerics (a SimHash token).
+        let mut in_word = false;
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
-            // ASCII bytes without decoding; other characters decoded one by one.
-            let (alnum, len) = if b < 0x80 {
-                (b.is_ascii_alphanumeric(), 1)
+            let (alnum, space, len, c) = if b < 0x80 {
+                (
+                    b.is_ascii_alphanumeric(),
+                    b.is_ascii_whitespace() || b == 0x0b,
+                    1,
+                    b as char,
+                )
             } else {
                 let c = char_at(p, i);
-                (c.is_alphanumeric(), c.len_utf8())
+                (c.is_alphanumeric(), c.is_whitespace(), c.len_utf8(), c)
             };
+            chars = chars.saturating_add(1);
+            if space {
+                in_token = false;
+            } else {
+                if !in_token {
+                    in_token = true;
+                    token_counted = false;
+                }
+                if alnum && !token_counted {
+                    token_counted = true;
+                    words = words.saturating_add(1);
+                }
+            }
             if alnum {
                 if !in_word {
                     starts.push(buf.len());
@@ -390,7 +424,7 @@ pub fn simhash(paragraphs: &[String]) -> u64 {
                     buf.push(b.to_ascii_lowercase());
                 } else {
                     let mut utf8 = [0u8; 4];
-                    for l in char_at(p, i).to_lowercase() {
+                    for l in c.to_lowercase() {
                         buf.extend_from_slice(l.encode_utf8(&mut utf8).as_bytes());
                     }
                 }
@@ -404,6 +438,16 @@ pub fn simhash(paragraphs: &[String]) -> u64 {
             buf.push(b' ');
         }
     }
+    BodyStats {
+        words,
+        chars,
+        fingerprint: shingle_simhash(&buf, &starts),
+    }
+}
+
+/// The SimHash of the shingles of a token stream: `buf` holds the tokens, each followed by one
+/// space; `starts` their offsets.
+fn shingle_simhash(buf: &[u8], starts: &[usize]) -> u64 {
     let n = starts.len();
     if n == 0 {
         return 0;
@@ -2015,6 +2059,33 @@ mod tests {
         ]);
         for case in &cases {
             assert_eq!(simhash(case), simhash_reference(case), "{case:?}");
+        }
+    }
+
+    /// Word and character counts as [`count_words`] defines them, written plainly.
+    fn counts_reference(paragraphs: &[String]) -> (u32, u32) {
+        let words = paragraphs
+            .iter()
+            .flat_map(|p| p.split_whitespace())
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .count();
+        let chars = paragraphs.iter().map(|p| p.chars().count()).sum::<usize>();
+        (words as u32, chars as u32)
+    }
+
+    proptest::proptest! {
+        /// The one-pass body statistics equal the plain definitions, for any text (whitespace
+        /// of every kind, punctuation, letters outside ASCII).
+        #[test]
+        fn body_stats_match_their_definitions(
+            paragraphs in proptest::collection::vec(
+                "[a-zA-Z0-9 \\t\\n\\x0b\\x0c\\r.,'’—\u{a0}\u{2009}\u{3000}\u{85}éÉßİΣσ½３]{0,40}",
+                0..4,
+            )
+        ) {
+            let stats = body_stats(&paragraphs);
+            proptest::prop_assert_eq!((stats.words, stats.chars), counts_reference(&paragraphs));
+            proptest::prop_assert_eq!(stats.fingerprint, simhash_reference(&paragraphs));
         }
     }
 

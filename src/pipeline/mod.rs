@@ -264,7 +264,8 @@ pub fn enrich_item(
                 "no publication time and no record timestamp",
             )
         })?;
-    let (word_count, char_count) = enrich::count_words(&item.body);
+    let stats = enrich::body_stats(&item.body);
+    let (word_count, char_count) = (stats.words, stats.chars);
     let language = item
         .language
         .clone()
@@ -281,7 +282,7 @@ pub fn enrich_item(
         dedup_key,
         published,
         version: 1,
-        fingerprint: enrich::simhash(&item.body),
+        fingerprint: stats.fingerprint,
         near_duplicate_of: None,
         language,
         word_count,
