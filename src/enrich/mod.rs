@@ -371,70 +371,44 @@ pub struct BodyStats {
     pub fingerprint: u64,
 }
 
-/// Counts words and characters and computes the SimHash fingerprint in one pass over the
-/// paragraphs: every character is classified once (ASCII without decoding) and feeds the word
-/// count, the character count and the SimHash token stream together.
+/// Counts words and characters and computes the SimHash fingerprint of the paragraphs from one
+/// [`TextScan`] of them.
 pub fn body_stats(paragraphs: &[String]) -> BodyStats {
-    let total: usize = paragraphs.iter().map(String::len).sum();
+    body_stats_scanned(&TextScan::new(paragraphs.iter().map(String::as_str)), 0)
+}
+
+/// [`body_stats`] of the texts `from..` of a scan (the body paragraphs), from their runs of
+/// letters and digits: a SimHash token is a run lower-cased; a word is a run that whitespace
+/// separates from the run before it (or the first of its paragraph).
+pub fn body_stats_scanned(scan: &TextScan<'_>, from: usize) -> BodyStats {
+    let total: usize = scan.texts[from.min(scan.texts.len())..]
+        .iter()
+        .map(|t| t.len())
+        .sum();
     // Normalised SimHash tokens, each followed by one space, so a shingle is a contiguous slice.
     let mut buf: Vec<u8> = Vec::with_capacity(total + 16);
-    let mut starts: Vec<usize> = Vec::with_capacity(total / 5 + 1);
+    let mut starts: Vec<usize> = Vec::with_capacity(scan.runs.len());
     let mut words = 0u32;
     let mut chars = 0u32;
-    for p in paragraphs {
-        let bytes = p.as_bytes();
-        // Inside a whitespace-separated token, and whether it holds an alphanumeric yet.
-        let mut in_token = false;
-        let mut token_counted = false;
-        // Inside a run of alphanumerics (a SimHash token).
-        let mut in_word = false;
-        let mut i = 0;
-        while i < bytes.len() {
-            let b = bytes[i];
-            let (alnum, space, len, c) = if b < 0x80 {
-                (
-                    b.is_ascii_alphanumeric(),
-                    b.is_ascii_whitespace() || b == 0x0b,
-                    1,
-                    b as char,
-                )
+    for ti in from..scan.texts.len() {
+        let (text, runs) = scan.text(ti);
+        chars = chars.saturating_add(u32::try_from(text.chars().count()).unwrap_or(u32::MAX));
+        let mut prev_end = 0;
+        for (k, &(start, end)) in runs.iter().enumerate() {
+            if k == 0 || has_whitespace(&text[prev_end..start]) {
+                words = words.saturating_add(1);
+            }
+            prev_end = end;
+            starts.push(buf.len());
+            let run = &text[start..end];
+            if run.is_ascii() {
+                buf.extend(run.bytes().map(|b| b.to_ascii_lowercase()));
             } else {
-                let c = char_at(p, i);
-                (c.is_alphanumeric(), c.is_whitespace(), c.len_utf8(), c)
-            };
-            chars = chars.saturating_add(1);
-            if space {
-                in_token = false;
-            } else {
-                if !in_token {
-                    in_token = true;
-                    token_counted = false;
-                }
-                if alnum && !token_counted {
-                    token_counted = true;
-                    words = words.saturating_add(1);
+                let mut utf8 = [0u8; 4];
+                for l in run.chars().flat_map(char::to_lowercase) {
+                    buf.extend_from_slice(l.encode_utf8(&mut utf8).as_bytes());
                 }
             }
-            if alnum {
-                if !in_word {
-                    starts.push(buf.len());
-                    in_word = true;
-                }
-                if b < 0x80 {
-                    buf.push(b.to_ascii_lowercase());
-                } else {
-                    let mut utf8 = [0u8; 4];
-                    for l in c.to_lowercase() {
-                        buf.extend_from_slice(l.encode_utf8(&mut utf8).as_bytes());
-                    }
-                }
-            } else if in_word {
-                buf.push(b' ');
-                in_word = false;
-            }
-            i += len;
-        }
-        if in_word {
             buf.push(b' ');
         }
     }
@@ -442,6 +416,89 @@ pub fn body_stats(paragraphs: &[String]) -> BodyStats {
         words,
         chars,
         fingerprint: shingle_simhash(&buf, &starts),
+    }
+}
+
+/// Whether the text holds a whitespace character (Unicode `White_Space`, as
+/// [`str::split_whitespace`] splits on).
+fn has_whitespace(gap: &str) -> bool {
+    gap.bytes().any(|b| matches!(b, b' ' | b'\t'..=b'\r'))
+        || (!gap.is_ascii() && gap.chars().any(char::is_whitespace))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The one pass over the text
+
+/// The texts of one item (headline, summary, body paragraphs, ...) and, for each, the maximal
+/// runs of letters and digits it holds, found in one pass over its bytes (ASCII without
+/// decoding). Word counts, the SimHash ([`body_stats_scanned`]) and entity matching
+/// ([`EntityMatcher::find_scanned`]) all work from these runs instead of each scanning the text
+/// again.
+#[derive(Debug, Clone)]
+pub struct TextScan<'t> {
+    texts: Vec<&'t str>,
+    /// Byte ranges (start, end) of the runs of every text, in order.
+    runs: Vec<(usize, usize)>,
+    /// `ranges[i]`: text i's part of `runs`.
+    ranges: Vec<std::ops::Range<usize>>,
+}
+
+impl<'t> TextScan<'t> {
+    /// Scans the texts.
+    pub fn new(texts: impl IntoIterator<Item = &'t str>) -> TextScan<'t> {
+        let texts: Vec<&'t str> = texts.into_iter().collect();
+        let total: usize = texts.iter().map(|t| t.len()).sum();
+        let mut runs = Vec::with_capacity(total / 5 + 8);
+        let mut ranges = Vec::with_capacity(texts.len());
+        for text in &texts {
+            let from = runs.len();
+            alnum_runs(text, &mut runs);
+            ranges.push(from..runs.len());
+        }
+        TextScan {
+            texts,
+            runs,
+            ranges,
+        }
+    }
+
+    /// Text `i` and its runs.
+    fn text(&self, i: usize) -> (&'t str, &[(usize, usize)]) {
+        (self.texts[i], &self.runs[self.ranges[i].clone()])
+    }
+}
+
+/// Appends the byte ranges of the maximal runs of alphanumeric characters of `text`.
+fn alnum_runs(text: &str, out: &mut Vec<(usize, usize)>) {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    // Whether the character at `i` is alphanumeric, and its length.
+    let class = |i: usize| {
+        let b = bytes[i];
+        if b < 0x80 {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            let c = char_at(text, i);
+            (c.is_alphanumeric(), c.len_utf8())
+        }
+    };
+    let mut i = 0;
+    while i < n {
+        let (alnum, len) = class(i);
+        if !alnum {
+            i += len;
+            continue;
+        }
+        let start = i;
+        i += len;
+        while i < n {
+            let (alnum, len) = class(i);
+            if !alnum {
+                break;
+            }
+            i += len;
+        }
+        out.push((start, i));
     }
 }
 
@@ -1261,6 +1318,12 @@ impl EntityMatcher {
     /// Mentions are pooled over all texts: a surname in the headline resolves to the full name
     /// given in the body.
     pub fn find(&self, texts: &[&str]) -> Entities {
+        self.find_scanned(&TextScan::new(texts.iter().copied()))
+    }
+
+    /// [`EntityMatcher::find`] over texts already scanned (see [`TextScan`]).
+    pub fn find_scanned(&self, scan: &TextScan<'_>) -> Entities {
+        let texts = &scan.texts;
         let mut fulls: Vec<Mention> = Vec::new();
         let mut singles: Vec<Single> = Vec::new();
         // All texts' matches in one vector; `ranges[ti]` is text ti's part. One token buffer is
@@ -1270,11 +1333,12 @@ impl EntityMatcher {
         let mut ranges: Vec<std::ops::Range<usize>> = Vec::with_capacity(texts.len());
         let longest = texts.iter().map(|t| t.len()).max().unwrap_or(0);
         let mut toks: Vec<Tok> = Vec::with_capacity(longest / 5 + 8);
-        for (ti, text) in texts.iter().enumerate() {
+        for ti in 0..texts.len() {
+            let (text, runs) = scan.text(ti);
             let from = all_matches.len();
-            self.gazetteer_matches(text, &mut all_matches);
+            self.gazetteer_matches(text, runs, &mut all_matches);
             let ms = &all_matches[from..];
-            self.tokenize(text, ms, &mut toks);
+            self.tokenize(text, runs, ms, &mut toks);
             self.people_candidates(ti, &toks, &mut fulls, &mut singles);
             ranges.push(from..all_matches.len());
         }
@@ -1327,73 +1391,57 @@ impl EntityMatcher {
 
     /// Automaton matches on word boundaries, in text order.
     ///
-    /// The automaton is run anchored at each word start (an alphanumeric character after a
-    /// non-alphanumeric one) whose first byte can begin a name, so a match always starts on a
-    /// boundary and text between names costs one byte test; a match must also end on one.
-    fn gazetteer_matches(&self, text: &str, out: &mut Vec<GazMatch>) {
+    /// The automaton is run anchored at each word start (the start of a run of letters and
+    /// digits) whose first byte can begin a name, so a match always starts on a boundary and
+    /// text between names costs nothing; a match must also end on one. Word starts inside a
+    /// match are skipped.
+    fn gazetteer_matches(&self, text: &str, runs: &[(usize, usize)], out: &mut Vec<GazMatch>) {
         let bytes = text.as_bytes();
-        let mut prev_alnum = false;
-        let mut i = 0;
-        while i < bytes.len() {
-            let b = bytes[i];
-            let c = if b < 0x80 {
-                b as char
-            } else {
-                text[i..].chars().next().unwrap_or(' ')
-            };
-            let alnum = c.is_alphanumeric();
-            if alnum && !prev_alnum && self.first_bytes[b as usize] {
-                let input = Input::new(text).range(i..).anchored(Anchored::Yes);
-                if let Some(m) = self.automaton.find(input) {
-                    let after_ok = text[m.end()..]
-                        .chars()
-                        .next()
-                        .is_none_or(|c| !c.is_alphanumeric());
-                    if after_ok {
-                        out.push(GazMatch {
-                            start: m.start(),
-                            end: m.end(),
-                            entry: m.pattern().as_usize(),
-                        });
-                        // continue after the match; its last char is alphanumeric or '.'
-                        prev_alnum = true;
-                        i = m.end();
-                        continue;
-                    }
+        let mut resume = 0;
+        for &(start, _) in runs {
+            if start < resume || !self.first_bytes[bytes[start] as usize] {
+                continue;
+            }
+            let input = Input::new(text).range(start..).anchored(Anchored::Yes);
+            if let Some(m) = self.automaton.find(input) {
+                let after_ok = text[m.end()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric());
+                if after_ok {
+                    out.push(GazMatch {
+                        start: m.start(),
+                        end: m.end(),
+                        entry: m.pattern().as_usize(),
+                    });
+                    resume = m.end();
                 }
             }
-            prev_alnum = alnum;
-            i += c.len_utf8();
         }
     }
 
     /// Splits a text into word tokens with their shape and the gap to the next token.
-    fn tokenize<'t>(&self, text: &'t str, ms: &[GazMatch], toks: &mut Vec<Tok<'t>>) {
+    fn tokenize<'t>(
+        &self,
+        text: &'t str,
+        runs: &[(usize, usize)],
+        ms: &[GazMatch],
+        toks: &mut Vec<Tok<'t>>,
+    ) {
         toks.clear();
         let bytes = text.as_bytes();
-        let mut i = 0;
         let mut gap_start = 0;
         let mut mi = 0;
-        while i < text.len() {
-            let c = char_at(text, i);
-            if !c.is_alphanumeric() {
-                i += c.len_utf8();
-                continue;
-            }
-            // A word: alphanumerics, with ' ’ - . allowed between two alphanumerics.
-            let start = i;
-            let mut end = i;
-            let mut j = i;
-            while j < text.len() {
-                let ch = char_at(text, j);
-                if ch.is_alphanumeric() {
-                    j += ch.len_utf8();
-                    end = j;
-                } else if matches!(ch, '\'' | '’' | '-' | '.')
-                    && j + ch.len_utf8() < text.len()
-                    && char_at(text, j + ch.len_utf8()).is_alphanumeric()
-                {
-                    j += ch.len_utf8();
+        let mut r = 0;
+        while r < runs.len() {
+            // A word: runs of alphanumerics joined by one ' ’ - or . between two of them.
+            let (start, mut end) = runs[r];
+            r += 1;
+            while let Some(&(next, next_end)) = runs.get(r) {
+                let ch = char_at(text, end);
+                if matches!(ch, '\'' | '’' | '-' | '.') && end + ch.len_utf8() == next {
+                    end = next_end;
+                    r += 1;
                 } else {
                     break;
                 }
@@ -1434,7 +1482,6 @@ impl EntityMatcher {
                 covered,
             });
             gap_start = end;
-            i = end.max(j);
         }
     }
 
