@@ -461,6 +461,29 @@ pub fn corpus_files() -> Vec<PathBuf> {
     files
 }
 
+/// The articles of every corpus file that gives any (parsed with a record time of 2025-01-01
+/// for items without a time of their own), in path order.
+pub fn corpus_articles() -> Vec<(PathBuf, Vec<wirefeed::model::Article>)> {
+    use chrono::TimeZone;
+    let record_time = chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+    corpus_files()
+        .into_iter()
+        .filter_map(|path| {
+            let bytes = std::fs::read(&path).expect("readable corpus file");
+            let articles = wirefeed::pipeline::parse_record(
+                wirefeed::pipeline::RawInput {
+                    payload: &bytes,
+                    format_hint: None,
+                    record_time: Some(record_time),
+                },
+                &wirefeed::pipeline::ParseOptions::default(),
+            )
+            .ok()?;
+            Some((path, articles))
+        })
+        .collect()
+}
+
 /// Files that are documentation, licences, or expected outputs of other tools, not inputs.
 fn is_input(path: &Path) -> bool {
     let name = path
