@@ -472,34 +472,36 @@ impl<'t> TextScan<'t> {
 fn alnum_runs(text: &str, out: &mut Vec<(usize, usize)>) {
     let bytes = text.as_bytes();
     let n = bytes.len();
-    // Whether the character at `i` is alphanumeric, and its length.
-    let class = |i: usize| {
-        let b = bytes[i];
-        if b < 0x80 {
-            (b.is_ascii_alphanumeric(), 1)
-        } else {
-            let c = char_at(text, i);
-            (c.is_alphanumeric(), c.len_utf8())
-        }
-    };
+    // Start of the run being read, or `usize::MAX` between runs.
+    let mut start = usize::MAX;
     let mut i = 0;
     while i < n {
-        let (alnum, len) = class(i);
-        if !alnum {
-            i += len;
-            continue;
-        }
-        let start = i;
-        i += len;
-        while i < n {
-            let (alnum, len) = class(i);
-            if !alnum {
-                break;
+        let b = bytes[i];
+        let (alnum, len) = if b < 0x80 {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            non_ascii_class(text, i)
+        };
+        if alnum {
+            if start == usize::MAX {
+                start = i;
             }
-            i += len;
+        } else if start != usize::MAX {
+            out.push((start, i));
+            start = usize::MAX;
         }
-        out.push((start, i));
+        i += len;
     }
+    if start != usize::MAX {
+        out.push((start, n));
+    }
+}
+
+/// Whether the non-ASCII character at byte `i` is alphanumeric, and its length in bytes.
+#[inline(never)]
+fn non_ascii_class(text: &str, i: usize) -> (bool, usize) {
+    let c = char_at(text, i);
+    (c.is_alphanumeric(), c.len_utf8())
 }
 
 /// The SimHash of the shingles of a token stream: `buf` holds the tokens, each followed by one
@@ -1213,14 +1215,86 @@ struct Entry {
     coordinates: Option<(f64, f64)>,
 }
 
+/// What the automaton's patterns begin with, to skip anchored searches that cannot match: the
+/// first byte, the first two bytes of patterns of two bytes or less, and (in a 64 Kibit set,
+/// by hash) the first three bytes of longer ones. A word start whose bytes fit none of them
+/// begins no pattern; one that fits may still begin none (the automaton decides).
+struct Prefixes {
+    /// First bytes of all patterns.
+    first: [bool; 256],
+    /// Patterns of one byte.
+    one: [bool; 256],
+    /// Patterns of two bytes, by `b0 << 8 | b1`.
+    two: Vec<u64>,
+    /// First three bytes of longer patterns, by [`Prefixes::hash3`].
+    three: Vec<u64>,
+}
+
+impl Prefixes {
+    fn new<'p>(patterns: impl Iterator<Item = &'p [u8]>) -> Prefixes {
+        let mut p = Prefixes {
+            first: [false; 256],
+            one: [false; 256],
+            two: vec![0; 1024],
+            three: vec![0; 1024],
+        };
+        for pattern in patterns {
+            match *pattern {
+                [] => {}
+                [b0] => {
+                    p.first[b0 as usize] = true;
+                    p.one[b0 as usize] = true;
+                }
+                [b0, b1] => {
+                    p.first[b0 as usize] = true;
+                    set_bit(&mut p.two, usize::from(b0) << 8 | usize::from(b1));
+                }
+                [b0, b1, b2, ..] => {
+                    p.first[b0 as usize] = true;
+                    set_bit(&mut p.three, Prefixes::hash3(b0, b1, b2));
+                }
+            }
+        }
+        p
+    }
+
+    /// A 16-bit hash of three bytes.
+    fn hash3(b0: u8, b1: u8, b2: u8) -> usize {
+        let key = u32::from(b0) << 16 | u32::from(b1) << 8 | u32::from(b2);
+        (key.wrapping_mul(0x9e37_79b1) >> 16) as usize
+    }
+
+    /// False when no pattern is a prefix of `text`.
+    #[inline]
+    fn may_begin(&self, text: &[u8]) -> bool {
+        match *text {
+            [] => false,
+            [b0, ..] if !self.first[b0 as usize] => false,
+            [b0, ..] if self.one[b0 as usize] => true,
+            [_] => false,
+            [b0, b1, ..] if get_bit(&self.two, usize::from(b0) << 8 | usize::from(b1)) => true,
+            [b0, b1, b2, ..] => get_bit(&self.three, Prefixes::hash3(b0, b1, b2)),
+            [_, _] => false,
+        }
+    }
+}
+
+fn set_bit(bits: &mut [u64], i: usize) {
+    bits[i / 64] |= 1 << (i % 64);
+}
+
+fn get_bit(bits: &[u64], i: usize) -> bool {
+    bits[i / 64] & 1 << (i % 64) != 0
+}
+
 /// Finds people, organisations and places in text; see the module doc for the method.
 ///
 /// Holds one Aho–Corasick automaton over every gazetteer name, demonym and organisation alias,
 /// plus the word lists of the people heuristic. Build it once: use [`EntityMatcher::global`].
 pub struct EntityMatcher {
     automaton: AhoCorasick,
-    /// Bytes that begin some pattern: the only word starts worth an anchored search.
-    first_bytes: [bool; 256],
+    /// The first bytes of every pattern: the only word starts worth an anchored search.
+    prefixes: Prefixes,
     entries: Vec<Entry>,
     given_names: WordSet,
     titles: WordSet,
@@ -1286,10 +1360,7 @@ impl EntityMatcher {
         }
         let mut pairs: Vec<(&'static str, Entry)> = by_name.into_iter().collect();
         pairs.sort_by(|a, b| a.0.cmp(b.0));
-        let mut first_bytes = [false; 256];
-        for (name, _) in &pairs {
-            first_bytes[name.as_bytes()[0] as usize] = true;
-        }
+        let prefixes = Prefixes::new(pairs.iter().map(|(name, _)| name.as_bytes()));
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .start_kind(StartKind::Anchored)
@@ -1298,7 +1369,7 @@ impl EntityMatcher {
         let entries = pairs.into_iter().map(|(_, e)| e).collect();
         EntityMatcher {
             automaton,
-            first_bytes,
+            prefixes,
             entries,
             given_names: word_set(data_lines(GIVEN_NAMES_TXT).map(str::trim)),
             titles: word_set(TITLES.iter().copied()),
@@ -1399,7 +1470,7 @@ impl EntityMatcher {
         let bytes = text.as_bytes();
         let mut resume = 0;
         for &(start, _) in runs {
-            if start < resume || !self.first_bytes[bytes[start] as usize] {
+            if start < resume || !self.prefixes.may_begin(&bytes[start..]) {
                 continue;
             }
             let input = Input::new(text).range(start..).anchored(Anchored::Yes);
@@ -2134,6 +2205,43 @@ mod tests {
             proptest::prop_assert_eq!((stats.words, stats.chars), counts_reference(&paragraphs));
             proptest::prop_assert_eq!(stats.fingerprint, simhash_reference(&paragraphs));
         }
+    }
+
+    #[test]
+    fn prefixes_never_rule_out_a_pattern() {
+        let p = Prefixes::new(["U", "UK", "Kyiv", "New York"].iter().map(|s| s.as_bytes()));
+        for text in [
+            "U",
+            "US",
+            "UK's",
+            "Kyiv",
+            "Kyivan",
+            "New York",
+            "New Yorker",
+        ] {
+            assert!(p.may_begin(text.as_bytes()), "{text}");
+        }
+        for text in ["", "Ky", "K", "Zebra", "ukraine"] {
+            assert!(!p.may_begin(text.as_bytes()), "{text}");
+        }
+        // Every name of the embedded data, with and without text after it.
+        let matcher = EntityMatcher::global();
+        let names = data_lines(GAZETTEER_TSV)
+            .filter_map(|l| l.split('\t').next())
+            .chain(
+                data_lines(ORGANISATIONS_TSV)
+                    .flat_map(|l| l.split(['\t', '|']))
+                    .map(str::trim),
+            )
+            .filter(|n| !n.is_empty());
+        let mut checked = 0;
+        for name in names {
+            assert!(matcher.prefixes.may_begin(name.as_bytes()), "{name}");
+            let followed = format!("{name} said");
+            assert!(matcher.prefixes.may_begin(followed.as_bytes()), "{name}");
+            checked += 1;
+        }
+        assert!(checked > 10_000, "{checked} names");
     }
 
     #[test]
