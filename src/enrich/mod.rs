@@ -2,6 +2,14 @@
 //! fingerprint for near-duplicate detection, and named entities (people, organisations,
 //! places). Everything here is pure: no I/O at run time, the reference data is embedded.
 //!
+//! # One pass over the text
+//! [`TextScan`] reads an item's texts (headline, summary, body paragraphs) once and keeps the
+//! byte ranges of their maximal runs of letters and digits. Everything below that needs words
+//! works from those runs: the word and character counts and the SimHash
+//! ([`body_stats_scanned`]) and the entity matcher ([`EntityMatcher::find_scanned`]: gazetteer
+//! lookups at run starts, tokens as runs joined by `'`, `’`, `-` or `.`). [`count_words`],
+//! [`simhash`] and [`EntityMatcher::find`] scan on their own for callers with no scan.
+//!
 //! # Language
 //! [`detect_language`] looks at the first [`LANG_SAMPLE_BYTES`] bytes of the text (a longer
 //! sample does not change the answer for an article, only the cost). Fewer than 12 letters →
@@ -50,6 +58,8 @@
 //! All gazetteer names, demonyms and organisation aliases go into ONE case-sensitive
 //! Aho–Corasick automaton (leftmost-longest); a match counts only on word boundaries (no
 //! alphanumeric character either side), so "Kyiv's" matches Kyiv and "Odessan" matches nothing.
+//! The automaton is run anchored at a word start only when the word's first one to three bytes
+//! can begin a name (a small bit set of the names' prefixes), which skips most capitalised words.
 //! Demonyms ("Russian", "Italian") are matched so that they are never taken for names, but are
 //! not reported as places.
 //!
