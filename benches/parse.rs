@@ -14,7 +14,8 @@
 //! - `parse_record/all`: every item once per iteration; after it, a line with items/s;
 //! - `parts/<part>`: scraped parse, entities (scan included), the body scan alone, word counts
 //!   and SimHash from one scan (`body_stats`, scan included), language (with its `whatlang`
-//!   fallback on its own), over the 3 KB items.
+//!   fallback on its own), and rendering their articles as ninjs (`ninjs`, `ninjs_extension`),
+//!   over the 3 KB items.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -23,6 +24,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, Throughput};
 use wirefeed::enrich;
 use wirefeed::formats::scraped;
+use wirefeed::ninjs;
 use wirefeed::pipeline::{self, ParseOptions, RawInput};
 
 /// The benchmark inputs: (name, text).
@@ -48,8 +50,9 @@ fn inputs() -> Vec<(String, String)> {
     out
 }
 
-fn parse(text: &str) -> usize {
-    let articles = pipeline::parse_record(
+/// The articles of one input.
+fn parse_articles(text: &str) -> Vec<wirefeed::model::Article> {
+    pipeline::parse_record(
         RawInput {
             payload: text.as_bytes(),
             format_hint: None,
@@ -57,8 +60,11 @@ fn parse(text: &str) -> usize {
         },
         &ParseOptions::default(),
     )
-    .expect("bench inputs parse");
-    articles.len()
+    .expect("bench inputs parse")
+}
+
+fn parse(text: &str) -> usize {
+    parse_articles(text).len()
 }
 
 fn bench_parse_record(c: &mut Criterion, inputs: &[(String, String)]) {
@@ -187,6 +193,21 @@ fn bench_parts(c: &mut Criterion, inputs: &[(String, String)]) {
             })
         })
     });
+    let articles: Vec<_> = long.iter().flat_map(|t| parse_articles(t)).collect();
+    for (name, extension) in [("ninjs", false), ("ninjs_extension", true)] {
+        let options = ninjs::RenderOptions {
+            version: ninjs::NinjsVersion::V2_2,
+            extension,
+        };
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                articles
+                    .iter()
+                    .map(|a| ninjs::to_vec(black_box(a), options).map_or(0, |v| v.len()))
+                    .sum::<usize>()
+            })
+        });
+    }
     group.bench_function("language", |b| {
         b.iter(|| {
             bodies
