@@ -39,7 +39,7 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::{Offset, TopicPartitionList};
-use wirefeed::config::{Config, KafkaConfig, Sources};
+use wirefeed::config::{Config, Sources};
 use wirefeed::kafka::{self, Role};
 
 /// Counts live heap bytes, for the dedup state's bytes per key.
@@ -362,100 +362,45 @@ fn bytes_per_key() -> f64 {
     (after - before) as f64 / n as f64
 }
 
-/// `e2e --serve-mock`: runs a one-broker mock cluster, prints its bootstrap address on stdout,
-/// then creates the topics named on stdin (`NAME PARTITIONS` lines, each answered `ok`; the mock
-/// cluster does not implement CreateTopics) until stdin closes.
+/// `e2e --serve-mock`: runs a one-broker mock cluster, prints its bootstrap address on stdout and
+/// serves until stdin closes.
 fn serve_mock() {
-    use std::io::{BufRead, Write};
+    use std::io::{Read, Write};
     let mock = rdkafka::mocking::MockCluster::new(1).expect("the mock cluster starts");
-    let mut out = std::io::stdout();
-    writeln!(out, "{}", mock.bootstrap_servers()).expect("stdout");
-    out.flush().expect("stdout");
+    println!("{}", mock.bootstrap_servers());
+    std::io::stdout().flush().expect("stdout");
     // Any end of stdin, error included, means the benchmark is over.
-    for line in std::io::stdin().lock().lines().map_while(Result::ok) {
-        let mut fields = line.split_whitespace();
-        let (Some(name), Some(Ok(partitions))) = (fields.next(), fields.next().map(str::parse))
-        else {
-            continue;
-        };
-        mock.create_topic(name, partitions, 1)
-            .expect("the mock cluster creates the topic");
-        writeln!(out, "ok").expect("stdout");
-        out.flush().expect("stdout");
-    }
+    let mut sink = Vec::new();
+    std::io::stdin().read_to_end(&mut sink).ok();
 }
 
-/// The mock broker's process (`e2e --serve-mock`): it stops when its stdin closes, so with this
-/// process at the latest.
-struct MockBroker {
-    _child: std::process::Child,
-    stdin: std::process::ChildStdin,
-    stdout: std::io::BufReader<std::process::ChildStdout>,
-}
-
-impl MockBroker {
-    /// Starts the mock broker process; returns it with its bootstrap address.
-    fn start() -> (MockBroker, String) {
-        let mut child = std::process::Command::new(std::env::current_exe().expect("own path"))
-            .arg("--serve-mock")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("the mock broker process starts");
-        let stdin = child.stdin.take().expect("child stdin");
-        let stdout = std::io::BufReader::new(child.stdout.take().expect("child stdout"));
-        let mut broker = MockBroker {
-            _child: child,
-            stdin,
-            stdout,
-        };
-        let bootstrap = broker.read_line();
-        (broker, bootstrap)
-    }
-
-    fn read_line(&mut self) -> String {
-        use std::io::BufRead;
-        let mut line = String::new();
-        self.stdout
-            .read_line(&mut line)
-            .expect("the mock broker answers");
-        line.trim().to_string()
-    }
-
-    /// Creates the configuration's four topics.
-    fn create_topics(&mut self, kafka: &KafkaConfig) {
-        use std::io::Write;
-        for topic in kafka.topics.all() {
-            writeln!(self.stdin, "{topic} {}", kafka.partitions).expect("mock broker stdin");
-            assert_eq!(self.read_line(), "ok", "mock broker creates {topic}");
-        }
-    }
-}
-
-/// Creates the configuration's topics (through the mock broker's process when there is one) and
-/// checks them.
-fn ensure_topics(
-    rt: &tokio::runtime::Runtime,
-    mock: &mut Option<MockBroker>,
-    kafka: &KafkaConfig,
-) -> anyhow::Result<()> {
-    let mut kafka = kafka.clone();
-    if let Some(mock) = mock {
-        mock.create_topics(&kafka);
-        kafka.create_topics = false;
-    }
-    rt.block_on(kafka::ensure_topics(&kafka))
+/// Starts `e2e --serve-mock` and returns it with the mock cluster's bootstrap address; the
+/// cluster stops when the child's stdin is closed (the child is dropped with this process).
+fn spawn_mock() -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(std::env::current_exe().expect("own path"))
+        .arg("--serve-mock")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the mock broker process starts");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("child stdout"))
+        .read_line(&mut line)
+        .expect("the mock broker prints its address");
+    (child, line.trim().to_string())
 }
 
 fn main() {
     if std::env::args().any(|a| a == "--serve-mock") {
         return serve_mock();
     }
-    let (mut mock, bootstrap) = match arg("--broker").as_deref() {
+    // The mock broker's process lives as long as `_mock`.
+    let (_mock, bootstrap) = match arg("--broker").as_deref() {
         Some("mock") => {
-            let (broker, bootstrap) = MockBroker::start();
+            let (child, bootstrap) = spawn_mock();
             eprintln!("mock broker (librdkafka mock cluster) at {bootstrap}");
-            (Some(broker), bootstrap)
+            (Some(child), bootstrap)
         }
         _ => (None, arg("--bootstrap").expect("--bootstrap HOST:PORT")),
     };
@@ -486,8 +431,9 @@ fn main() {
     extra.topics.keyed = out.clone();
     extra.topics.articles = out1.clone();
     extra.topics.dead_letter = t("unused");
-    ensure_topics(&rt, &mut mock, &cfg.kafka).expect("topics");
-    ensure_topics(&rt, &mut mock, &extra).expect("topics");
+    rt.block_on(kafka::ensure_topics(&cfg.kafka))
+        .expect("topics");
+    rt.block_on(kafka::ensure_topics(&extra)).expect("topics");
 
     // 1. Load.
     let mut rng = 7u64;
@@ -608,7 +554,8 @@ fn main() {
     lat_topics.topics.keyed = t("lat-mid");
     lat_topics.topics.articles = t("lat-out");
     lat_topics.topics.dead_letter = t("lat-unused");
-    ensure_topics(&rt, &mut mock, &lat_topics).expect("topics");
+    rt.block_on(kafka::ensure_topics(&lat_topics))
+        .expect("topics");
     let (lraw, lmid, lout) = (t("lat-raw"), t("lat-mid"), t("lat-out"));
     let stop = Arc::new(AtomicBool::new(false));
     let first = Arc::new(AtomicI64::new(0));
