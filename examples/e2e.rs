@@ -1,16 +1,10 @@
 //! End-to-end benchmark against a running broker: wirefeed versus a no-op pass-through of the
 //! same shape, in one invocation. Run it through `bench/e2e`, which builds everything and starts a
-//! Tansu broker (or, with `--broker mock`, librdkafka's mock cluster).
+//! Tansu broker.
 //!
 //! ```text
 //! e2e --bootstrap 127.0.0.1:9092 --wirefeed target/release/wirefeed [--items N] [--rate 1000] [--latency-secs 10] [--set KEY=VALUE ...]
-//! e2e --broker mock --wirefeed target/release/wirefeed [...]
 //! ```
-//!
-//! `--broker mock` runs librdkafka's mock cluster (an in-memory Kafka-protocol broker, no disk)
-//! in a child process of its own (`e2e --serve-mock`), so that, as with Tansu, the broker's CPU
-//! is counted neither as wirefeed's nor as the pass-through clients'. It is a broker that is
-//! rarely the bottleneck: what remains is wirefeed's own cost and librdkafka's.
 //!
 //! 1. Loads N seed-like raw items (about a fifth duplicates, a twentieth updates) into a raw topic.
 //! 2. Pass-through limit: raw → mid → out with the same client settings wirefeed uses and no
@@ -362,48 +356,8 @@ fn bytes_per_key() -> f64 {
     (after - before) as f64 / n as f64
 }
 
-/// `e2e --serve-mock`: runs a one-broker mock cluster, prints its bootstrap address on stdout and
-/// serves until stdin closes.
-fn serve_mock() {
-    use std::io::{Read, Write};
-    let mock = rdkafka::mocking::MockCluster::new(1).expect("the mock cluster starts");
-    println!("{}", mock.bootstrap_servers());
-    std::io::stdout().flush().expect("stdout");
-    // Any end of stdin, error included, means the benchmark is over.
-    let mut sink = Vec::new();
-    std::io::stdin().read_to_end(&mut sink).ok();
-}
-
-/// Starts `e2e --serve-mock` and returns it with the mock cluster's bootstrap address; the
-/// cluster stops when the child's stdin is closed (the child is dropped with this process).
-fn spawn_mock() -> (std::process::Child, String) {
-    use std::io::BufRead;
-    let mut child = std::process::Command::new(std::env::current_exe().expect("own path"))
-        .arg("--serve-mock")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("the mock broker process starts");
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().expect("child stdout"))
-        .read_line(&mut line)
-        .expect("the mock broker prints its address");
-    (child, line.trim().to_string())
-}
-
 fn main() {
-    if std::env::args().any(|a| a == "--serve-mock") {
-        return serve_mock();
-    }
-    // The mock broker's process lives as long as `_mock`.
-    let (_mock, bootstrap) = match arg("--broker").as_deref() {
-        Some("mock") => {
-            let (child, bootstrap) = spawn_mock();
-            eprintln!("mock broker (librdkafka mock cluster) at {bootstrap}");
-            (Some(child), bootstrap)
-        }
-        _ => (None, arg("--bootstrap").expect("--bootstrap HOST:PORT")),
-    };
+    let bootstrap = arg("--bootstrap").expect("--bootstrap HOST:PORT");
     let wirefeed_bin = arg("--wirefeed").expect("--wirefeed PATH");
     let items: usize = arg("--items")
         .and_then(|v| v.parse().ok())
