@@ -351,7 +351,8 @@ pub enum NearDuplicates {
 pub struct OutputConfig {
     /// ninjs version.
     pub ninjs_version: NinjsVersion,
-    /// Write the extension object.
+    /// Also write the `wirefeed` extension object; off by default, so articles validate against
+    /// the official ninjs schema.
     pub extension: bool,
 }
 

@@ -11,48 +11,11 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{TimeZone, Utc};
 use wirefeed::formats;
 use wirefeed::pipeline::{ParseOptions, RawInput, RejectReason, parse_record};
-
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
-
-/// Files that are documentation, licences, or expected outputs of other tools, not inputs.
-fn is_input(path: &Path) -> bool {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default();
-    let text = path.to_string_lossy();
-    !(name.ends_with(".md")
-        || name.starts_with("LICENSE")
-        || name.starts_with("README")
-        || name.ends_with(".dtd")
-        || name.ends_with(".proptest-regressions")
-        || name == "near_duplicates.json"
-        || name == "cross_outlet_title_candidates.json"
-        || text.contains("/newspaper4k/metadata/")
-        || text.contains("/newspaper4k/txt/")
-        || text.contains("/validation/test_suite/") && text.contains("/should_fail/"))
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .expect("corpus dir")
-        .flatten()
-        .collect();
-    entries.sort_by_key(|e| e.path());
-    for e in entries {
-        let p = e.path();
-        if p.is_dir() {
-            walk(&p, out);
-        } else if is_input(&p) {
-            out.push(p);
-        }
-    }
-}
 
 #[derive(Default)]
 struct Row {
@@ -71,11 +34,8 @@ struct Row {
 
 #[test]
 fn corpus_table() {
-    let root = Path::new(CORPUS);
-    assert!(root.is_dir(), "corpus not found at {CORPUS}");
-    let mut files = Vec::new();
-    walk(root, &mut files);
-    assert!(files.len() > 500, "found {} corpus files", files.len());
+    let root = Path::new(common::CORPUS);
+    let files = common::corpus_files();
     let record_time = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
     let mut panics = Vec::new();

@@ -570,7 +570,7 @@ impl DedupLoop<'_> {
                 article.near_duplicate_of = Some(first);
             }
         }
-        let value = match serde_json::to_vec(&ninjs::render(&article, self.render)) {
+        let value = match ninjs::to_vec(&article, self.render) {
             Ok(v)
                 if v.len() + article.id.len() + 2 * super::sink::RECORD_OVERHEAD
                     <= self.max_output =>

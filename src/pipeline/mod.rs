@@ -296,25 +296,29 @@ pub fn enrich_item(
                 "no publication time and no record timestamp",
             )
         })?;
-    let (word_count, char_count) = enrich::count_words(&item.body);
-    let language = item
-        .language
-        .clone()
-        .or_else(|| enrich::detect_language(&language_sample(&item.body)).map(str::to_owned));
+    // One scan of headline, summary and body serves the counts, the SimHash and the entities.
     let mut texts: Vec<&str> = Vec::with_capacity(item.body.len() + 2);
     texts.push(&item.headline);
     if let Some(summary) = &item.summary {
         texts.push(summary);
     }
+    let body_from = texts.len();
     texts.extend(item.body.iter().map(String::as_str));
-    let mut entities = enrich::EntityMatcher::global().find(&texts);
+    let scan = enrich::TextScan::new(texts);
+    let stats = enrich::body_stats_scanned(&scan, body_from);
+    let (word_count, char_count) = (stats.words, stats.chars);
+    let language = item
+        .language
+        .clone()
+        .or_else(|| enrich::detect_language(&language_sample(&item.body)).map(str::to_owned));
+    let mut entities = enrich::EntityMatcher::global().find_scanned(&scan);
     add_listed_places(&mut entities, &item.places);
     Ok(Article {
         id: key::article_id(&dedup_key, published),
         dedup_key,
         published,
         version: 1,
-        fingerprint: enrich::simhash(&item.body),
+        fingerprint: stats.fingerprint,
         near_duplicate_of: None,
         language,
         word_count,

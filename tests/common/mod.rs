@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
@@ -629,3 +630,74 @@ pub const INVALID_CORPUS_FILES: &[&str] = &[
     "ap_media_text_feed.json",
     "ap_media_text_item.json",
 ];
+
+/// The shared corpus, read at test time (never copied into the repository).
+pub const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
+
+/// Every input file of the shared corpus, in path order; panics when the corpus is missing.
+pub fn corpus_files() -> Vec<PathBuf> {
+    let root = Path::new(CORPUS);
+    assert!(root.is_dir(), "corpus not found at {CORPUS}");
+    let mut files = Vec::new();
+    walk(root, &mut files);
+    assert!(files.len() > 500, "found {} corpus files", files.len());
+    files
+}
+
+/// The articles of every corpus file that gives any (parsed with a record time of 2025-01-01
+/// for items without a time of their own), in path order.
+pub fn corpus_articles() -> Vec<(PathBuf, Vec<wirefeed::model::Article>)> {
+    use chrono::TimeZone;
+    let record_time = chrono::Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+    corpus_files()
+        .into_iter()
+        .filter_map(|path| {
+            let bytes = std::fs::read(&path).expect("readable corpus file");
+            let articles = wirefeed::pipeline::parse_record(
+                wirefeed::pipeline::RawInput {
+                    payload: &bytes,
+                    format_hint: None,
+                    record_time: Some(record_time),
+                },
+                &wirefeed::pipeline::ParseOptions::default(),
+            )
+            .ok()?;
+            Some((path, articles))
+        })
+        .collect()
+}
+
+/// Files that are documentation, licences, or expected outputs of other tools, not inputs.
+fn is_input(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let text = path.to_string_lossy();
+    !(name.ends_with(".md")
+        || name.starts_with("LICENSE")
+        || name.starts_with("README")
+        || name.ends_with(".dtd")
+        || name.ends_with(".proptest-regressions")
+        || name == "near_duplicates.json"
+        || name == "cross_outlet_title_candidates.json"
+        || text.contains("/newspaper4k/metadata/")
+        || text.contains("/newspaper4k/txt/")
+        || text.contains("/validation/test_suite/") && text.contains("/should_fail/"))
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("corpus dir")
+        .flatten()
+        .collect();
+    entries.sort_by_key(|e| e.path());
+    for e in entries {
+        let p = e.path();
+        if p.is_dir() {
+            walk(&p, out);
+        } else if is_input(&p) {
+            out.push(p);
+        }
+    }
+}
