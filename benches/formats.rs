@@ -1,5 +1,5 @@
-//! Parse + enrich throughput per input format, on real files of the shared corpus (read at bench
-//! time from `../shared/corpus`; nothing is copied into the repository). Criterion prints MB/s
+//! Parse + enrich throughput per input format, on real files of the shared corpus and the seed
+//! (read at bench time from `../shared`; nothing is copied into the repository). Criterion prints MB/s
 //! (bytes throughput) per format; run with `cargo bench --bench formats`.
 
 use std::hint::black_box;
@@ -24,6 +24,10 @@ const FILES: &[(&str, &str)] = &[
     ("anpa-1312", "superdesk/core/anpa-1.tst"),
     ("iptc-7901", "superdesk/core/IPTC7901.txt"),
     ("email", "superdesk/core/simple_email.txt"),
+    // Scraped pages: the seed as text, and article pages as HTML (JSON-LD, meta, main text).
+    ("scraped-text", "../seed/000_4a15e63da7983562.txt"),
+    ("html", "newspaper4k/html/yna_co_kr.html"),
+    ("html-large", "newspaper4k/html/fox13now_001.html"),
 ];
 
 fn main() {

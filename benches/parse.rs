@@ -12,8 +12,10 @@
 //! Groups:
 //! - `parse_record/<item>`: the whole of parse + enrich per item, throughput in bytes (MB/s);
 //! - `parse_record/all`: every item once per iteration; after it, a line with items/s;
-//! - `parts/<part>`: scraped parse, entities, SimHash, language (with its `whatlang` fallback
-//!   on its own), word counts, over the 3 KB items.
+//! - `parts/<part>`: scraped parse, entities (scan included), the body scan alone, word counts
+//!   and SimHash from one scan (`body_stats`, scan included), language (with its `whatlang`
+//!   fallback on its own), and rendering their articles as ninjs (`ninjs`, `ninjs_extension`),
+//!   over the 3 KB items.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -22,6 +24,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, Throughput};
 use wirefeed::enrich;
 use wirefeed::formats::scraped;
+use wirefeed::ninjs;
 use wirefeed::pipeline::{self, ParseOptions, RawInput};
 
 /// The benchmark inputs: (name, text).
@@ -47,8 +50,9 @@ fn inputs() -> Vec<(String, String)> {
     out
 }
 
-fn parse(text: &str) -> usize {
-    let articles = pipeline::parse_record(
+/// The articles of one input.
+fn parse_articles(text: &str) -> Vec<wirefeed::model::Article> {
+    pipeline::parse_record(
         RawInput {
             payload: text.as_bytes(),
             format_hint: None,
@@ -56,8 +60,11 @@ fn parse(text: &str) -> usize {
         },
         &ParseOptions::default(),
     )
-    .expect("bench inputs parse");
-    articles.len()
+    .expect("bench inputs parse")
+}
+
+fn parse(text: &str) -> usize {
+    parse_articles(text).len()
 }
 
 fn bench_parse_record(c: &mut Criterion, inputs: &[(String, String)]) {
@@ -93,7 +100,8 @@ fn bench_parse_record(c: &mut Criterion, inputs: &[(String, String)]) {
     {
         return;
     }
-    let rounds = 1000;
+    let rounds = 2000;
+    let cpu = thread_cpu_ns();
     let t = Instant::now();
     for _ in 0..rounds {
         for (_, text) in inputs {
@@ -110,6 +118,27 @@ fn bench_parse_record(c: &mut Criterion, inputs: &[(String, String)]) {
         inputs.len(),
         total as f64 / inputs.len() as f64,
     );
+    // On a shared machine wall time counts the time other processes hold the core; the thread's
+    // own CPU time does not.
+    if let (Some(start), Some(end)) = (cpu, thread_cpu_ns()) {
+        let cpu = (end - start) as f64 / 1e9;
+        println!(
+            "parse_record/all (CPU time): {:.2} µs/item, {:.1} MB/s per core",
+            cpu / items * 1e6,
+            (rounds * total) as f64 / cpu / 1e6,
+        );
+    }
+}
+
+/// The calling thread's CPU time in nanoseconds, from Linux's `/proc/thread-self/schedstat`
+/// (None elsewhere).
+fn thread_cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 fn bench_parts(c: &mut Criterion, inputs: &[(String, String)]) {
@@ -148,13 +177,37 @@ fn bench_parts(c: &mut Criterion, inputs: &[(String, String)]) {
                 .sum::<usize>()
         })
     });
-    group.bench_function("simhash", |b| {
+    group.bench_function("scan", |b| {
         b.iter(|| {
-            items
-                .iter()
-                .fold(0u64, |acc, i| acc ^ enrich::simhash(black_box(&i.body)))
+            for i in &items {
+                black_box(enrich::TextScan::new(
+                    black_box(&i.body).iter().map(String::as_str),
+                ));
+            }
         })
     });
+    group.bench_function("body_stats", |b| {
+        b.iter(|| {
+            items.iter().fold(0u64, |acc, i| {
+                acc ^ enrich::body_stats(black_box(&i.body)).fingerprint
+            })
+        })
+    });
+    let articles: Vec<_> = long.iter().flat_map(|t| parse_articles(t)).collect();
+    for (name, extension) in [("ninjs", false), ("ninjs_extension", true)] {
+        let options = ninjs::RenderOptions {
+            version: ninjs::NinjsVersion::V2_2,
+            extension,
+        };
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                articles
+                    .iter()
+                    .map(|a| ninjs::to_vec(black_box(a), options).map_or(0, |v| v.len()))
+                    .sum::<usize>()
+            })
+        });
+    }
     group.bench_function("language", |b| {
         b.iter(|| {
             bodies
@@ -169,14 +222,6 @@ fn bench_parts(c: &mut Criterion, inputs: &[(String, String)]) {
                 .iter()
                 .filter_map(|t| enrich::detect_language_whatlang(black_box(t)))
                 .count()
-        })
-    });
-    group.bench_function("count_words", |b| {
-        b.iter(|| {
-            items
-                .iter()
-                .map(|i| enrich::count_words(black_box(&i.body)).0)
-                .sum::<u32>()
         })
     });
     group.finish();

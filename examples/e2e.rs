@@ -340,14 +340,16 @@ fn bytes_per_key() -> f64 {
         .unwrap()
         .with_timezone(&chrono::Utc);
     let before = LIVE.load(Ordering::Relaxed);
-    let mut state = wirefeed::pipeline::dedup::DedupState::new(Duration::from_secs(48 * 3600));
+    let mut state =
+        wirefeed::pipeline::dedup::DedupState::new(wirefeed::pipeline::dedup::SameStory::default());
     for (i, k) in keys.iter().enumerate() {
         let t = t0 + chrono::Duration::seconds(i as i64 % 3600);
-        state.decide(wirefeed::pipeline::dedup::Candidate {
+        state.decide_and_record(&wirefeed::pipeline::dedup::Candidate {
             key: k,
             published: t,
             version_time: t,
             fingerprint: i as u64,
+            words: 0,
             now_ms: 0,
         });
     }
@@ -548,7 +550,7 @@ fn main() {
         let (state, report) = kafka::restore::restore_partition(
             &cfg.kafka,
             p,
-            cfg.dedup.window,
+            cfg.dedup.same_story(),
             cfg.dedup.restore_lookback,
             cfg.dedup.restore_timeout,
             &std::sync::atomic::AtomicBool::new(false),

@@ -23,7 +23,7 @@ fn main() {
         let (state, report) = wirefeed::kafka::restore::restore_partition(
             &config.kafka,
             p,
-            config.dedup.window,
+            config.dedup.same_story(),
             config.dedup.restore_lookback,
             Duration::from_secs(600),
             &std::sync::atomic::AtomicBool::new(false),

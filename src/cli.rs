@@ -118,8 +118,12 @@ pub struct ParseArgs {
     /// ninjs version of the output.
     #[arg(long, default_value = "2.2", value_parser = parse_ninjs_version)]
     pub ninjs: NinjsVersion,
-    /// Leave out the wirefeed extension object (plain official ninjs).
-    #[arg(long)]
+    /// Also write the wirefeed extension object (valid against wirefeed's extension schema, not
+    /// the official one).
+    #[arg(long, conflicts_with = "no_extension")]
+    pub extension: bool,
+    /// Leave out the extension object: the default, accepted for scripts written when it was not.
+    #[arg(long, hide = true)]
     pub no_extension: bool,
     /// Pretty-print the JSON.
     #[arg(long)]
@@ -234,7 +238,7 @@ pub fn init_logging(config: &Config) {
 fn parse_command(args: &ParseArgs) -> ExitCode {
     let render = RenderOptions {
         version: args.ninjs,
-        extension: !args.no_extension,
+        extension: args.extension,
     };
     let options = ParseOptions::default();
     let mut inputs: Vec<(String, std::io::Result<Vec<u8>>)> = Vec::new();
@@ -265,7 +269,7 @@ fn parse_command(args: &ParseArgs) -> ExitCode {
         match result {
             Ok(articles) => {
                 for article in articles {
-                    let doc = ninjs::render(&article, render);
+                    let doc = ninjs::document(&article, render);
                     let text = if args.pretty {
                         serde_json::to_string_pretty(&doc)
                     } else {

@@ -299,9 +299,13 @@ impl PipelineConfig {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DedupConfig {
-    /// Same-story window.
+    /// Same-story window: copies with near-identical bodies are one story within it.
     #[serde(with = "humantime_serde")]
     pub window: Duration,
+    /// Copies whose first publication times lie this close are one story whatever their bodies;
+    /// further apart, the same headline over a different body is a new story.
+    #[serde(with = "humantime_serde")]
+    pub same_story_tolerance: Duration,
     /// How far back the state restore reads the articles topic.
     #[serde(with = "humantime_serde")]
     pub restore_lookback: Duration,
@@ -314,6 +318,19 @@ pub struct DedupConfig {
     pub near_duplicate_distance: u32,
     /// Bodies shorter than this (words) are not compared: their fingerprints say too little.
     pub near_duplicate_min_words: u32,
+}
+
+impl DedupConfig {
+    /// The same-story rule these settings describe (a window shorter than the tolerance caps
+    /// it).
+    pub fn same_story(&self) -> crate::pipeline::dedup::SameStory {
+        crate::pipeline::dedup::SameStory {
+            tolerance: self.same_story_tolerance.min(self.window),
+            window: self.window,
+            distance: self.near_duplicate_distance,
+            min_words: self.near_duplicate_min_words,
+        }
+    }
 }
 
 /// Handling of near-duplicates.
@@ -334,7 +351,8 @@ pub enum NearDuplicates {
 pub struct OutputConfig {
     /// ninjs version.
     pub ninjs_version: NinjsVersion,
-    /// Write the extension object.
+    /// Also write the `wirefeed` extension object; off by default, so articles validate against
+    /// the official ninjs schema.
     pub extension: bool,
 }
 
@@ -527,6 +545,12 @@ impl Config {
         }
         if self.dedup.window.is_zero() {
             return Err(key_error("dedup.window", "must be positive"));
+        }
+        if self.dedup.same_story_tolerance < Duration::from_secs(1) {
+            return Err(key_error(
+                "dedup.same_story_tolerance",
+                "must be at least 1s",
+            ));
         }
         if self.dedup.restore_lookback < self.dedup.window {
             return Err(key_error(
@@ -775,6 +799,7 @@ mod tests {
         let c = load(&[], &[]).unwrap();
         assert_eq!(c.kafka.topics.raw, "wirefeed.raw");
         assert_eq!(c.dedup.window, Duration::from_secs(48 * 3600));
+        assert_eq!(c.dedup.same_story_tolerance, Duration::from_secs(6 * 3600));
         assert_eq!(c.output.ninjs_version, NinjsVersion::V2_2);
         assert_eq!(c.kafka.parse_group(), "wirefeed-parse");
     }
@@ -801,6 +826,8 @@ mod tests {
         assert_eq!(c.kafka.properties["sasl.password"], "hunter2");
         assert_eq!(c.kafka.consumer["fetch.wait.max.ms"], "100");
         assert_eq!(c.dedup.window, Duration::from_secs(7200));
+        // A window shorter than the tolerance caps it.
+        assert_eq!(c.dedup.same_story().tolerance, Duration::from_secs(7200));
         let arrays = load(
             &[],
             &[r#"pipeline.drop_paragraphs=["Follow us", "Read more"]"#],
@@ -820,6 +847,11 @@ mod tests {
             (&[], &["pipeline.workers=many"], "pipeline.workers"),
             (&[], &["dedup.window=soon"], "dedup.window"),
             (&[], &["dedup.window=0s"], "dedup.window"),
+            (
+                &[],
+                &["dedup.same_story_tolerance=0s"],
+                "dedup.same_story_tolerance",
+            ),
             (&[], &["output.ninjs_version=9"], "output.ninjs_version"),
             (
                 &[],

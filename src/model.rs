@@ -33,6 +33,8 @@ pub enum SourceFormat {
     Iptc7901,
     /// RFC 822 / MIME e-mail.
     Email,
+    /// Reuters-21578 SGML: many `<REUTERS>` documents per file.
+    ReutersSgml,
 }
 
 /// Every format, in the order they are listed to users.
@@ -48,6 +50,7 @@ pub const ALL_FORMATS: &[SourceFormat] = &[
     SourceFormat::Anpa,
     SourceFormat::Iptc7901,
     SourceFormat::Email,
+    SourceFormat::ReutersSgml,
 ];
 
 impl SourceFormat {
@@ -65,6 +68,7 @@ impl SourceFormat {
             SourceFormat::Anpa => "anpa-1312",
             SourceFormat::Iptc7901 => "iptc-7901",
             SourceFormat::Email => "email",
+            SourceFormat::ReutersSgml => "reuters-sgml",
         }
     }
 
@@ -88,6 +92,7 @@ impl SourceFormat {
             "anpa" | "anpa1312" => SourceFormat::Anpa,
             "iptc7901" | "7901" => SourceFormat::Iptc7901,
             "rfc822" | "message/rfc822" => SourceFormat::Email,
+            "reuters21578" | "reuters-21578" | "sgml" => SourceFormat::ReutersSgml,
             _ => return None,
         })
     }
@@ -157,6 +162,12 @@ pub struct ParsedItem {
     pub source_uri: Option<String>,
     /// The source's own version number, if any.
     pub source_version: Option<u32>,
+    /// Places the source lists for the item (names), resolved with the places found in the text.
+    #[serde(default)]
+    pub places: Vec<String>,
+    /// The source's priority, 1 = most urgent (ninjs `urgency`; ANPA/IPTC 7901 priority).
+    #[serde(default)]
+    pub urgency: Option<u8>,
 }
 
 /// A place mentioned in an article, resolved against the gazetteer where possible.
@@ -211,4 +222,10 @@ pub struct Article {
     pub format: SourceFormat,
     /// What the parser extracted.
     pub item: ParsedItem,
+    /// The source's priority, 1 = most urgent (ninjs `urgency`).
+    #[serde(default)]
+    pub urgency: Option<u8>,
+    /// A headline-only alert, flash or bulletin: news without a body (yet).
+    #[serde(default)]
+    pub alert: bool,
 }

@@ -104,6 +104,8 @@ pub mod names {
     pub const PARTITIONS_ASSIGNED: &str = "wirefeed_partitions_assigned";
     /// Gauge `{version}`: always 1; carries the build version.
     pub const BUILD_INFO: &str = "wirefeed_build_info";
+    /// Counter: items whose last-update time lay far after their record's timestamp (clamped).
+    pub const FUTURE_UPDATES_CLAMPED: &str = "wirefeed_future_updates_clamped_total";
 
     /// Every metric name above.
     pub const ALL: &[&str] = &[
@@ -125,6 +127,7 @@ pub mod names {
         IN_FLIGHT_OUTPUTS,
         PARTITIONS_ASSIGNED,
         BUILD_INFO,
+        FUTURE_UPDATES_CLAMPED,
     ];
 }
 
@@ -217,6 +220,11 @@ fn describe() {
         "Articles written to the articles topic: kind=new or update."
     );
     describe_counter!(DUPLICATES, Unit::Count, "Copies dropped as duplicates.");
+    describe_counter!(
+        FUTURE_UPDATES_CLAMPED,
+        Unit::Count,
+        "Items whose last-update time lay over an hour after their record's timestamp, clamped to it."
+    );
     describe_counter!(
         NEAR_DUPLICATES,
         Unit::Count,
@@ -419,6 +427,20 @@ impl DuplicateDropped {
     /// Counts the duplicate.
     pub fn emit(&self) {
         counter!(names::DUPLICATES).increment(1);
+    }
+}
+
+/// The parse stage clamped items' last-update times that lay far after their record's timestamp.
+#[derive(Debug, Clone, Copy)]
+pub struct FutureUpdatesClamped {
+    /// Items clamped in one record.
+    pub items: usize,
+}
+
+impl FutureUpdatesClamped {
+    /// Counts the clamped items.
+    pub fn emit(&self) {
+        counter!(names::FUTURE_UPDATES_CLAMPED).increment(self.items as u64);
     }
 }
 

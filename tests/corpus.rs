@@ -1,7 +1,8 @@
 //! Every file of the shared corpus (`../shared/corpus`, read at test time) through the same path
 //! a raw record takes: format detection, parsing, enrichment. Prints a table per detected format
 //! (files, parsed, rejected as non-news, failed, and for parsed items the share with headline,
-//! publication time, body and language), writes it to `target/corpus-table.md`, and fails on any
+//! publication time, body, the number of headline-only items (alerts) and the share with
+//! language), writes it to `target/corpus-table.md`, and fails on any
 //! panic or when a supported format's parse rate drops below 98%.
 //!
 //! Files known to hold no usable item (`common::INVALID_CORPUS_FILES`: spec skeletons, empty
@@ -10,48 +11,11 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{TimeZone, Utc};
 use wirefeed::formats;
 use wirefeed::pipeline::{ParseOptions, RawInput, RejectReason, parse_record};
-
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
-
-/// Files that are documentation, licences, or expected outputs of other tools, not inputs.
-fn is_input(path: &Path) -> bool {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default();
-    let text = path.to_string_lossy();
-    !(name.ends_with(".md")
-        || name.starts_with("LICENSE")
-        || name.starts_with("README")
-        || name.ends_with(".dtd")
-        || name.ends_with(".proptest-regressions")
-        || name == "near_duplicates.json"
-        || name == "cross_outlet_title_candidates.json"
-        || text.contains("/newspaper4k/metadata/")
-        || text.contains("/newspaper4k/txt/")
-        || text.contains("/validation/test_suite/") && text.contains("/should_fail/"))
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .expect("corpus dir")
-        .flatten()
-        .collect();
-    entries.sort_by_key(|e| e.path());
-    for e in entries {
-        let p = e.path();
-        if p.is_dir() {
-            walk(&p, out);
-        } else if is_input(&p) {
-            out.push(p);
-        }
-    }
-}
 
 #[derive(Default)]
 struct Row {
@@ -64,16 +28,14 @@ struct Row {
     headline: usize,
     time: usize,
     body: usize,
+    alerts: usize,
     language: usize,
 }
 
 #[test]
 fn corpus_table() {
-    let root = Path::new(CORPUS);
-    assert!(root.is_dir(), "corpus not found at {CORPUS}");
-    let mut files = Vec::new();
-    walk(root, &mut files);
-    assert!(files.len() > 500, "found {} corpus files", files.len());
+    let root = Path::new(common::CORPUS);
+    let files = common::corpus_files();
     let record_time = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
     let mut panics = Vec::new();
@@ -114,6 +76,7 @@ fn corpus_table() {
                         a.item.first_created.is_some() || a.item.version_created.is_some(),
                     );
                     row.body += usize::from(!a.item.body.is_empty());
+                    row.alerts += usize::from(a.alert);
                     row.language += usize::from(a.language.is_some());
                 }
             }
@@ -133,11 +96,11 @@ fn corpus_table() {
         }
     };
     let mut table = String::from(
-        "| format | files | parsed (items) | rejected non-news | invalid | failed | parse rate | headline | time | body | language |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
+        "| format | files | parsed (items) | rejected non-news | invalid | failed | parse rate | headline | time | body | headline-only (alerts) | language |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for (label, r) in &rows {
         table.push_str(&format!(
-            "| {label} | {} | {} ({}) | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {label} | {} | {} ({}) | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             r.files,
             r.parsed,
             r.items,
@@ -148,6 +111,7 @@ fn corpus_table() {
             pct(r.headline, r.items),
             pct(r.time, r.items),
             pct(r.body, r.items),
+            r.alerts,
             pct(r.language, r.items),
         ));
     }

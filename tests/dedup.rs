@@ -173,7 +173,9 @@ fn long_item(headline: &str, extra: &str) -> Vec<u8> {
 #[test]
 fn reworked_headline_is_annotated_as_near_duplicate() {
     let broker = Broker::start();
-    let config = Arc::new(config(&broker, 3));
+    let mut config = config(&broker, 3);
+    config.output.extension = true;
+    let config = Arc::new(config);
     let t = config.kafka.topics.clone();
     let bootstrap = broker.bootstrap();
     produce(

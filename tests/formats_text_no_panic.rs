@@ -3,7 +3,7 @@
 #![allow(clippy::let_underscore_must_use)] // results are discarded on purpose: only "no panic" is tested
 
 use proptest::prelude::*;
-use wirefeed::formats::{anpa, ap_json, charset, iptc7901, markup, ninjs_json as ninjs};
+use wirefeed::formats::{anpa, ap_json, charset, iptc7901, markup, ninjs_json as ninjs, scraped};
 
 const FIXTURES: &[&str] = &[
     r#"{"uri":"u","type":"text","headline":"H","body_html":"<p>a &amp; b</p>","versioncreated":"2024-01-02T03:04:05+0000"}"#,
@@ -14,6 +14,10 @@ const FIXTURES: &[&str] = &[
     "ZCZC AAP\n%A\n#Slug\n$Headline here\n:(BRISBANE)\nBody text.\n\nMore.\nNNNN",
     "zczc\nTI#Head\nPD#06 June 2016 14:00:00\nTX#\nBody.\nNNNN",
     "\u{1}eca062 4 i 211 ccccb   dpa 061\n\nKey/\n\u{2}1ST LEAD\nHead\nBy X =\n\nBerlin (dpa) - Text\nmore.\n\n\u{3}131137 GMT Nov 13\n\u{7f}\u{4}",
+    r#"<!DOCTYPE html><html><head><script type="application/ld+json">{"@type":"NewsArticle","headline":"H&amp;x","author":[{"name":"PTI"}],"datePublished":"2025-08-20T09:41:00+05:30"}</script><meta property="og:title" content="H"></head><body><nav>Home</nav><div class="breadcrumb">Home / World / H</div><article><h1>H</h1><figure><figcaption>Cap (Photo: PTI) AP Miami</figcaption></figure><p>Body text of the story, long enough to be kept by the extractor.</p><p>Advertisement</p><p>Topics :NATOTrump</p></article></body></html>"#,
+    "# Headline\n\n## Dek\n\n* [Tag](/t)\n* [Tag2](/u)\n\n![cap](x.jpg)\n\n**AP Kyiv**\n\n> Quoted [link](/l) text.\n",
+    r#"Headline\n\nDek with \"quotes\" and \u2019\ud83d\ude00\n\nAP Kyiv\n2 min read\nBody."#,
+    "date 2025-08-20 Home / World / Head · Head · Dek text · AP Kyiv · 2 min read Last Updated : Aug 20 2025 | 3:57 PM IST · Body paragraph one. · Body two.",
 ];
 
 fn run_all(text: &str) {
@@ -27,6 +31,7 @@ fn run_all(text: &str) {
     let _ = iptc7901::sniff(text);
     let _ = markup::html_to_paragraphs(text);
     let _ = charset::clean_controls(text);
+    let _ = scraped::parse(text);
 }
 
 proptest! {

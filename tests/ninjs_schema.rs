@@ -13,9 +13,12 @@
 //!   (`wirefeed-ninjs-extension.schema.json` for 2.2, `wirefeed-ninjs-extension-3.1.schema.json`
 //!   for 3.1), which `$ref` its `ninjsType`, resolve locally.
 //!
-//! Output with the `wirefeed` extension must be valid against the extension schema; output
-//! without it must be valid against the official schema alone. Formats (`date-time`, `uri`,
-//! `date`) are checked too.
+//! The default output (no extension object) must be valid against the official schema as
+//! published; output with the opt-in `wirefeed` extension must be valid against the extension
+//! schema. Formats (`date-time`, `uri`, `date`) are checked too. `every_corpus_article_is_valid`
+//! also reads every item of the shared corpus (`../shared/corpus`) at test time.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -112,6 +115,11 @@ fn errors(validator: &Validator, doc: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The article's ninjs document as a JSON tree.
+fn render(article: &Article, options: RenderOptions) -> Value {
+    serde_json::to_value(ninjs::document(article, options)).expect("renders")
+}
+
 fn parse(payload: &[u8]) -> Vec<Article> {
     pipeline::parse_record(
         RawInput {
@@ -124,6 +132,7 @@ fn parse(payload: &[u8]) -> Vec<Article> {
     .unwrap_or_else(|e| panic!("parses: {e}"))
 }
 
+/// The seed article: every part of the mapping has a value.
 fn seed() -> Article {
     let mut articles = parse(read(&root().join(SEED)).as_bytes());
     assert_eq!(articles.len(), 1);
@@ -137,14 +146,14 @@ const VERSIONS: [NinjsVersion; 2] = [NinjsVersion::V2_2, NinjsVersion::V3_1];
 fn assert_valid(what: &str, article: &Article) {
     for version in VERSIONS {
         let s = schemas(version);
-        let with = ninjs::render(
+        let with = render(
             article,
             RenderOptions {
                 version,
                 extension: true,
             },
         );
-        let without = ninjs::render(
+        let without = render(
             article,
             RenderOptions {
                 version,
@@ -169,7 +178,7 @@ fn assert_valid(what: &str, article: &Article) {
 fn seed_is_valid_in_both_versions() {
     let article = seed();
     // The seed exercises every part of the mapping: check that it is all there.
-    let doc = ninjs::render(&article, RenderOptions::default());
+    let doc = render(&article, RenderOptions::default());
     for key in [
         "descriptions",
         "infosources",
@@ -243,14 +252,14 @@ fn seed_errors_after(
 ) -> (Vec<String>, Vec<String>) {
     let article = seed();
     let s = schemas(version);
-    let mut with = ninjs::render(
+    let mut with = render(
         &article,
         RenderOptions {
             version,
             extension: true,
         },
     );
-    let mut without = ninjs::render(
+    let mut without = render(
         &article,
         RenderOptions {
             version,
@@ -364,7 +373,7 @@ fn extension_object_is_checked() {
 
 #[test]
 fn places_are_longitude_first() {
-    let doc = ninjs::render(&seed(), RenderOptions::default());
+    let doc = render(&seed(), RenderOptions::default());
     let kyiv = doc["places"]
         .as_array()
         .expect("places")
@@ -377,4 +386,146 @@ fn places_are_longitude_first() {
         (lon - 30.52).abs() < 0.1 && (lat - 50.45).abs() < 0.1,
         "{c}"
     );
+}
+
+#[test]
+fn default_output_is_official_ninjs() {
+    let article = seed();
+    let config = wirefeed::config::Config::load(&wirefeed::config::Sources::default())
+        .expect("the defaults load");
+    assert!(!config.output.extension, "the extension is opt-in");
+    for version in VERSIONS {
+        let doc = render(
+            &article,
+            RenderOptions {
+                version,
+                extension: config.output.extension,
+            },
+        );
+        assert!(doc.get("wirefeed").is_none());
+        let e = errors(&schemas(version).official, &doc);
+        assert!(e.is_empty(), "{version:?}: {e:#?}");
+    }
+}
+
+/// The `subjects` entries of `rel`, as (name, uri).
+fn subjects_of(doc: &Value, rel: &str) -> Vec<(String, Option<String>)> {
+    doc["subjects"]
+        .as_array()
+        .expect("subjects")
+        .iter()
+        .filter(|s| s["rel"] == rel)
+        .map(|s| {
+            (
+                s["name"].as_str().expect("a name").to_string(),
+                s["uri"].as_str().map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn section_and_breadcrumb_are_subjects_with_scheme_uris() {
+    let mut article = seed();
+    let doc = render(&article, RenderOptions::default());
+    let uri = |u: &str| Some(u.to_string());
+    assert_eq!(
+        subjects_of(&doc, "section"),
+        [(
+            "World News".to_string(),
+            uri("urn:wirefeed:section:world-news")
+        )]
+    );
+    assert_eq!(
+        subjects_of(&doc, "breadcrumb"),
+        [
+            ("Home".to_string(), uri("urn:wirefeed:breadcrumb:home")),
+            (
+                "World News".to_string(),
+                uri("urn:wirefeed:breadcrumb:home/world-news")
+            ),
+        ]
+    );
+    // Keywords stay subjects (ninjs 2.2 and 3.1 have no `keywords` property).
+    assert_eq!(subjects_of(&doc, "keyword").len(), 2);
+    assert!(doc.get("keywords").is_none());
+    // Names outside ASCII are percent-encoded; a level without letters has no URI.
+    article.item.section = Some("Économie & Finances".into());
+    article.item.breadcrumb = vec!["Accueil".into(), "—".into(), "Économie".into()];
+    let doc = render(&article, RenderOptions::default());
+    assert_eq!(
+        subjects_of(&doc, "section"),
+        [(
+            "Économie & Finances".to_string(),
+            uri("urn:wirefeed:section:%C3%A9conomie-finances")
+        )]
+    );
+    assert_eq!(
+        subjects_of(&doc, "breadcrumb"),
+        [
+            (
+                "Accueil".to_string(),
+                uri("urn:wirefeed:breadcrumb:accueil")
+            ),
+            ("—".to_string(), None),
+            (
+                "Économie".to_string(),
+                uri("urn:wirefeed:breadcrumb:accueil/%C3%A9conomie")
+            ),
+        ]
+    );
+    assert_valid("seed with a French section", &article);
+}
+
+#[test]
+fn urgency_and_alert_are_rendered_and_valid() {
+    let mut article = seed();
+    let doc = render(&article, RenderOptions::default());
+    assert!(doc.get("urgency").is_none() && doc.get("genres").is_none());
+    article.urgency = Some(1);
+    article.alert = true;
+    for version in VERSIONS {
+        let plain = render(
+            &article,
+            RenderOptions {
+                version,
+                extension: false,
+            },
+        );
+        assert_eq!(plain["urgency"], 1, "{version:?}");
+        assert_eq!(
+            plain["genres"],
+            json!([{ "name": "Alert", "literal": "alert", "uri": "urn:wirefeed:genre:alert" }]),
+            "{version:?}"
+        );
+        let with = render(
+            &article,
+            RenderOptions {
+                version,
+                extension: true,
+            },
+        );
+        assert_eq!(with["wirefeed"]["alert"], true, "{version:?}");
+    }
+    assert_valid("seed as an urgent alert", &article);
+    // ninjs urgency is 1 to 9: anything else is left out rather than made invalid.
+    for urgency in [0, 10] {
+        article.urgency = Some(urgency);
+        let doc = render(&article, RenderOptions::default());
+        assert!(doc.get("urgency").is_none(), "urgency {urgency} written");
+    }
+}
+
+/// Every article of the shared corpus, in both versions: the default output against the official
+/// schema, the extension output against the extension schema.
+#[test]
+fn every_corpus_article_is_valid() {
+    let mut checked = 0;
+    for (path, articles) in common::corpus_articles() {
+        for article in &articles {
+            assert_valid(&path.display().to_string(), article);
+            checked += 1;
+        }
+    }
+    assert!(checked > 500, "{checked} corpus articles checked");
 }

@@ -1,5 +1,5 @@
-//! Golden test of the seed item through the built binary: `wirefeed parse <seed> --ninjs V` for
-//! ninjs 2.2 and 3.1, every field the seed carries asserted with its exact value.
+//! Golden test of the seed item through the built binary: `wirefeed parse <seed> --ninjs V
+//! --extension` for ninjs 2.2 and 3.1, every field the seed carries asserted with its exact value.
 //!
 //! The seed is read from `../shared/seed/000_4a15e63da7983562.txt` relative to
 //! `CARGO_MANIFEST_DIR` (the project's shared folder beside the repository).
@@ -99,7 +99,7 @@ fn names(doc: &Value, key: &str) -> Vec<String> {
 }
 
 fn assert_seed(n: &Names) -> Value {
-    let doc = run(&["--ninjs", n.version]);
+    let doc = run(&["--ninjs", n.version, "--extension"]);
     let v = n.version;
     let uri = doc["uri"].as_str().expect("uri");
     assert!(uri.starts_with("urn:wirefeed:article:"), "{v}: {uri}");
@@ -165,7 +165,7 @@ fn assert_seed(n: &Names) -> Value {
         "{v}"
     );
 
-    // Topics (split from the run-together line) and tag-line keywords.
+    // Topics (split from the run-together line), tag-line keywords, section and breadcrumb.
     assert_eq!(
         doc["subjects"],
         json!([
@@ -176,6 +176,13 @@ fn assert_seed(n: &Names) -> Value {
             { "name": "Russia Ukraine Conflict", "rel": "topic" },
             { "name": "Russia Ukraine conflict", "rel": "keyword" },
             { "name": "Russia Ukraine", "rel": "keyword" },
+            { "name": "World News", "rel": "section", "uri": "urn:wirefeed:section:world-news" },
+            { "name": "Home", "rel": "breadcrumb", "uri": "urn:wirefeed:breadcrumb:home" },
+            {
+                "name": "World News",
+                "rel": "breadcrumb",
+                "uri": "urn:wirefeed:breadcrumb:home/world-news"
+            },
         ]),
         "{v}"
     );
@@ -312,14 +319,16 @@ fn seed_ninjs_3_1() {
 }
 
 #[test]
-fn versions_agree_and_extension_can_be_left_out() {
-    let v2 = run(&["--ninjs", "2.2"]);
-    let v3 = run(&["--ninjs", "3.1"]);
+fn versions_agree_and_extension_is_opt_in() {
+    let v2 = run(&["--ninjs", "2.2", "--extension"]);
+    let v3 = run(&["--ninjs", "3.1", "--extension"]);
     assert_eq!(v2["uri"], v3["uri"]);
     assert_eq!(v2["wirefeed"], v3["wirefeed"]);
-    let plain = run(&["--ninjs", "2.2", "--no-extension"]);
+    let plain = run(&["--ninjs", "2.2"]);
     assert!(plain.get("wirefeed").is_none());
     let mut with = v2.as_object().unwrap().clone();
     with.remove("wirefeed");
     assert_eq!(Value::Object(with), plain);
+    // The flag of the days when the extension was on by default still works.
+    assert_eq!(run(&["--ninjs", "2.2", "--no-extension"]), plain);
 }

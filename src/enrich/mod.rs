@@ -2,6 +2,14 @@
 //! fingerprint for near-duplicate detection, and named entities (people, organisations,
 //! places). Everything here is pure: no I/O at run time, the reference data is embedded.
 //!
+//! # One pass over the text
+//! [`TextScan`] reads an item's texts (headline, summary, body paragraphs) once and keeps the
+//! byte ranges of their maximal runs of letters and digits. Everything below that needs words
+//! works from those runs: the word and character counts and the SimHash
+//! ([`body_stats_scanned`]) and the entity matcher ([`EntityMatcher::find_scanned`]: gazetteer
+//! lookups at run starts, tokens as runs joined by `'`, `’`, `-` or `.`). [`count_words`],
+//! [`simhash`] and [`EntityMatcher::find`] scan on their own for callers with no scan.
+//!
 //! # Language
 //! [`detect_language`] looks at the first [`LANG_SAMPLE_BYTES`] bytes of the text (a longer
 //! sample does not change the answer for an article, only the cost). Fewer than 12 letters →
@@ -50,6 +58,8 @@
 //! All gazetteer names, demonyms and organisation aliases go into ONE case-sensitive
 //! Aho–Corasick automaton (leftmost-longest); a match counts only on word boundaries (no
 //! alphanumeric character either side), so "Kyiv's" matches Kyiv and "Odessan" matches nothing.
+//! The automaton is run anchored at a word start only when the word's first one to three bytes
+//! can begin a name (a small bit set of the names' prefixes), which skips most capitalised words.
 //! Demonyms ("Russian", "Italian") are matched so that they are never taken for names, but are
 //! not reported as places.
 //!
@@ -334,19 +344,11 @@ fn iso639_1(lang: whatlang::Lang) -> Option<&'static str> {
 ///
 /// A word is a whitespace-separated token that contains at least one alphanumeric character
 /// (so a lone dash or bullet is not a word). Characters are Unicode scalar values of the
-/// paragraphs themselves, nothing counted between paragraphs.
+/// paragraphs themselves, nothing counted between paragraphs. The same pass as
+/// [`body_stats`].
 pub fn count_words(paragraphs: &[String]) -> (u32, u32) {
-    let mut words = 0u32;
-    let mut chars = 0u32;
-    for p in paragraphs {
-        chars = chars.saturating_add(p.chars().count() as u32);
-        let n = p
-            .split_whitespace()
-            .filter(|w| w.chars().any(char::is_alphanumeric))
-            .count();
-        words = words.saturating_add(n as u32);
-    }
-    (words, chars)
+    let stats = body_stats(paragraphs);
+    (stats.words, stats.chars)
 }
 
 /// Estimated reading time in minutes at 230 words/min, at least 1.
@@ -362,48 +364,159 @@ pub fn reading_minutes(words: u32) -> u32 {
 /// 64-bit SimHash (Charikar; Manku et al. 2007) of the text: tokens = lowercase alphanumeric
 /// words, features = word 3-shingles, hashed with xxh3-64 and [`SIMHASH_SEED`].
 ///
-/// See the module doc for the exact definition; an empty text gives 0.
+/// See the module doc for the exact definition; an empty text gives 0. The same pass as
+/// [`body_stats`].
 pub fn simhash(paragraphs: &[String]) -> u64 {
-    let total: usize = paragraphs.iter().map(String::len).sum();
-    // Normalised tokens, each followed by one space, so a shingle is a contiguous slice.
+    body_stats(paragraphs).fingerprint
+}
+
+/// What one pass over the body gives: [`count_words`]'s counts and [`simhash`]'s fingerprint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyStats {
+    /// Whitespace-separated tokens holding a letter or digit.
+    pub words: u32,
+    /// Unicode scalar values of the paragraphs.
+    pub chars: u32,
+    /// The 64-bit SimHash.
+    pub fingerprint: u64,
+}
+
+/// Counts words and characters and computes the SimHash fingerprint of the paragraphs from one
+/// [`TextScan`] of them.
+pub fn body_stats(paragraphs: &[String]) -> BodyStats {
+    body_stats_scanned(&TextScan::new(paragraphs.iter().map(String::as_str)), 0)
+}
+
+/// [`body_stats`] of the texts `from..` of a scan (the body paragraphs), from their runs of
+/// letters and digits: a SimHash token is a run lower-cased; a word is a run that whitespace
+/// separates from the run before it (or the first of its paragraph).
+pub fn body_stats_scanned(scan: &TextScan<'_>, from: usize) -> BodyStats {
+    let total: usize = scan.texts[from.min(scan.texts.len())..]
+        .iter()
+        .map(|t| t.len())
+        .sum();
+    // Normalised SimHash tokens, each followed by one space, so a shingle is a contiguous slice.
     let mut buf: Vec<u8> = Vec::with_capacity(total + 16);
-    let mut starts: Vec<usize> = Vec::with_capacity(total / 5 + 1);
-    for p in paragraphs {
-        let mut in_word = false;
-        let bytes = p.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            let b = bytes[i];
-            // ASCII bytes without decoding; other characters decoded one by one.
-            let (alnum, len) = if b < 0x80 {
-                (b.is_ascii_alphanumeric(), 1)
-            } else {
-                let c = char_at(p, i);
-                (c.is_alphanumeric(), c.len_utf8())
-            };
-            if alnum {
-                if !in_word {
-                    starts.push(buf.len());
-                    in_word = true;
-                }
-                if b < 0x80 {
-                    buf.push(b.to_ascii_lowercase());
-                } else {
-                    let mut utf8 = [0u8; 4];
-                    for l in char_at(p, i).to_lowercase() {
-                        buf.extend_from_slice(l.encode_utf8(&mut utf8).as_bytes());
-                    }
-                }
-            } else if in_word {
-                buf.push(b' ');
-                in_word = false;
+    let mut starts: Vec<usize> = Vec::with_capacity(scan.runs.len());
+    let mut words = 0u32;
+    let mut chars = 0u32;
+    for ti in from..scan.texts.len() {
+        let (text, runs) = scan.text(ti);
+        chars = chars.saturating_add(u32::try_from(text.chars().count()).unwrap_or(u32::MAX));
+        let mut prev_end = 0;
+        for (k, &(start, end)) in runs.iter().enumerate() {
+            if k == 0 || has_whitespace(&text[prev_end..start]) {
+                words = words.saturating_add(1);
             }
-            i += len;
-        }
-        if in_word {
+            prev_end = end;
+            starts.push(buf.len());
+            let run = &text[start..end];
+            if run.is_ascii() {
+                buf.extend(run.bytes().map(|b| b.to_ascii_lowercase()));
+            } else {
+                let mut utf8 = [0u8; 4];
+                for l in run.chars().flat_map(char::to_lowercase) {
+                    buf.extend_from_slice(l.encode_utf8(&mut utf8).as_bytes());
+                }
+            }
             buf.push(b' ');
         }
     }
+    BodyStats {
+        words,
+        chars,
+        fingerprint: shingle_simhash(&buf, &starts),
+    }
+}
+
+/// Whether the text holds a whitespace character (Unicode `White_Space`, as
+/// [`str::split_whitespace`] splits on).
+fn has_whitespace(gap: &str) -> bool {
+    gap.bytes().any(|b| matches!(b, b' ' | b'\t'..=b'\r'))
+        || (!gap.is_ascii() && gap.chars().any(char::is_whitespace))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The one pass over the text
+
+/// The texts of one item (headline, summary, body paragraphs, ...) and, for each, the maximal
+/// runs of letters and digits it holds, found in one pass over its bytes (ASCII without
+/// decoding). Word counts, the SimHash ([`body_stats_scanned`]) and entity matching
+/// ([`EntityMatcher::find_scanned`]) all work from these runs instead of each scanning the text
+/// again.
+#[derive(Debug, Clone)]
+pub struct TextScan<'t> {
+    texts: Vec<&'t str>,
+    /// Byte ranges (start, end) of the runs of every text, in order.
+    runs: Vec<(usize, usize)>,
+    /// `ranges[i]`: text i's part of `runs`.
+    ranges: Vec<std::ops::Range<usize>>,
+}
+
+impl<'t> TextScan<'t> {
+    /// Scans the texts.
+    pub fn new(texts: impl IntoIterator<Item = &'t str>) -> TextScan<'t> {
+        let texts: Vec<&'t str> = texts.into_iter().collect();
+        let total: usize = texts.iter().map(|t| t.len()).sum();
+        let mut runs = Vec::with_capacity(total / 5 + 8);
+        let mut ranges = Vec::with_capacity(texts.len());
+        for text in &texts {
+            let from = runs.len();
+            alnum_runs(text, &mut runs);
+            ranges.push(from..runs.len());
+        }
+        TextScan {
+            texts,
+            runs,
+            ranges,
+        }
+    }
+
+    /// Text `i` and its runs.
+    fn text(&self, i: usize) -> (&'t str, &[(usize, usize)]) {
+        (self.texts[i], &self.runs[self.ranges[i].clone()])
+    }
+}
+
+/// Appends the byte ranges of the maximal runs of alphanumeric characters of `text`.
+fn alnum_runs(text: &str, out: &mut Vec<(usize, usize)>) {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    // Start of the run being read, or `usize::MAX` between runs.
+    let mut start = usize::MAX;
+    let mut i = 0;
+    while i < n {
+        let b = bytes[i];
+        let (alnum, len) = if b < 0x80 {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            non_ascii_class(text, i)
+        };
+        if alnum {
+            if start == usize::MAX {
+                start = i;
+            }
+        } else if start != usize::MAX {
+            out.push((start, i));
+            start = usize::MAX;
+        }
+        i += len;
+    }
+    if start != usize::MAX {
+        out.push((start, n));
+    }
+}
+
+/// Whether the non-ASCII character at byte `i` is alphanumeric, and its length in bytes.
+#[inline(never)]
+fn non_ascii_class(text: &str, i: usize) -> (bool, usize) {
+    let c = char_at(text, i);
+    (c.is_alphanumeric(), c.len_utf8())
+}
+
+/// The SimHash of the shingles of a token stream: `buf` holds the tokens, each followed by one
+/// space; `starts` their offsets.
+fn shingle_simhash(buf: &[u8], starts: &[usize]) -> u64 {
     let n = starts.len();
     if n == 0 {
         return 0;
@@ -1112,14 +1225,86 @@ struct Entry {
     coordinates: Option<(f64, f64)>,
 }
 
+/// What the automaton's patterns begin with, to skip anchored searches that cannot match: the
+/// first byte, the first two bytes of patterns of two bytes or less, and (in a 64 Kibit set,
+/// by hash) the first three bytes of longer ones. A word start whose bytes fit none of them
+/// begins no pattern; one that fits may still begin none (the automaton decides).
+struct Prefixes {
+    /// First bytes of all patterns.
+    first: [bool; 256],
+    /// Patterns of one byte.
+    one: [bool; 256],
+    /// Patterns of two bytes, by `b0 << 8 | b1`.
+    two: Vec<u64>,
+    /// First three bytes of longer patterns, by [`Prefixes::hash3`].
+    three: Vec<u64>,
+}
+
+impl Prefixes {
+    fn new<'p>(patterns: impl Iterator<Item = &'p [u8]>) -> Prefixes {
+        let mut p = Prefixes {
+            first: [false; 256],
+            one: [false; 256],
+            two: vec![0; 1024],
+            three: vec![0; 1024],
+        };
+        for pattern in patterns {
+            match *pattern {
+                [] => {}
+                [b0] => {
+                    p.first[b0 as usize] = true;
+                    p.one[b0 as usize] = true;
+                }
+                [b0, b1] => {
+                    p.first[b0 as usize] = true;
+                    set_bit(&mut p.two, usize::from(b0) << 8 | usize::from(b1));
+                }
+                [b0, b1, b2, ..] => {
+                    p.first[b0 as usize] = true;
+                    set_bit(&mut p.three, Prefixes::hash3(b0, b1, b2));
+                }
+            }
+        }
+        p
+    }
+
+    /// A 16-bit hash of three bytes.
+    fn hash3(b0: u8, b1: u8, b2: u8) -> usize {
+        let key = u32::from(b0) << 16 | u32::from(b1) << 8 | u32::from(b2);
+        (key.wrapping_mul(0x9e37_79b1) >> 16) as usize
+    }
+
+    /// False when no pattern is a prefix of `text`.
+    #[inline]
+    fn may_begin(&self, text: &[u8]) -> bool {
+        match *text {
+            [] => false,
+            [b0, ..] if !self.first[b0 as usize] => false,
+            [b0, ..] if self.one[b0 as usize] => true,
+            [_] => false,
+            [b0, b1, ..] if get_bit(&self.two, usize::from(b0) << 8 | usize::from(b1)) => true,
+            [b0, b1, b2, ..] => get_bit(&self.three, Prefixes::hash3(b0, b1, b2)),
+            [_, _] => false,
+        }
+    }
+}
+
+fn set_bit(bits: &mut [u64], i: usize) {
+    bits[i / 64] |= 1 << (i % 64);
+}
+
+fn get_bit(bits: &[u64], i: usize) -> bool {
+    bits[i / 64] & 1 << (i % 64) != 0
+}
+
 /// Finds people, organisations and places in text; see the module doc for the method.
 ///
 /// Holds one Aho–Corasick automaton over every gazetteer name, demonym and organisation alias,
 /// plus the word lists of the people heuristic. Build it once: use [`EntityMatcher::global`].
 pub struct EntityMatcher {
     automaton: AhoCorasick,
-    /// Bytes that begin some pattern: the only word starts worth an anchored search.
-    first_bytes: [bool; 256],
+    /// The first bytes of every pattern: the only word starts worth an anchored search.
+    prefixes: Prefixes,
     entries: Vec<Entry>,
     given_names: WordSet,
     titles: WordSet,
@@ -1185,10 +1370,7 @@ impl EntityMatcher {
         }
         let mut pairs: Vec<(&'static str, Entry)> = by_name.into_iter().collect();
         pairs.sort_by(|a, b| a.0.cmp(b.0));
-        let mut first_bytes = [false; 256];
-        for (name, _) in &pairs {
-            first_bytes[name.as_bytes()[0] as usize] = true;
-        }
+        let prefixes = Prefixes::new(pairs.iter().map(|(name, _)| name.as_bytes()));
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .start_kind(StartKind::Anchored)
@@ -1197,7 +1379,7 @@ impl EntityMatcher {
         let entries = pairs.into_iter().map(|(_, e)| e).collect();
         EntityMatcher {
             automaton,
-            first_bytes,
+            prefixes,
             entries,
             given_names: word_set(data_lines(GIVEN_NAMES_TXT).map(str::trim)),
             titles: word_set(TITLES.iter().copied()),
@@ -1217,6 +1399,12 @@ impl EntityMatcher {
     /// Mentions are pooled over all texts: a surname in the headline resolves to the full name
     /// given in the body.
     pub fn find(&self, texts: &[&str]) -> Entities {
+        self.find_scanned(&TextScan::new(texts.iter().copied()))
+    }
+
+    /// [`EntityMatcher::find`] over texts already scanned (see [`TextScan`]).
+    pub fn find_scanned(&self, scan: &TextScan<'_>) -> Entities {
+        let texts = &scan.texts;
         let mut fulls: Vec<Mention> = Vec::new();
         let mut singles: Vec<Single> = Vec::new();
         // All texts' matches in one vector; `ranges[ti]` is text ti's part. One token buffer is
@@ -1226,11 +1414,12 @@ impl EntityMatcher {
         let mut ranges: Vec<std::ops::Range<usize>> = Vec::with_capacity(texts.len());
         let longest = texts.iter().map(|t| t.len()).max().unwrap_or(0);
         let mut toks: Vec<Tok> = Vec::with_capacity(longest / 5 + 8);
-        for (ti, text) in texts.iter().enumerate() {
+        for ti in 0..texts.len() {
+            let (text, runs) = scan.text(ti);
             let from = all_matches.len();
-            self.gazetteer_matches(text, &mut all_matches);
+            self.gazetteer_matches(text, runs, &mut all_matches);
             let ms = &all_matches[from..];
-            self.tokenize(text, ms, &mut toks);
+            self.tokenize(text, runs, ms, &mut toks);
             self.people_candidates(ti, &toks, &mut fulls, &mut singles);
             ranges.push(from..all_matches.len());
         }
@@ -1283,73 +1472,57 @@ impl EntityMatcher {
 
     /// Automaton matches on word boundaries, in text order.
     ///
-    /// The automaton is run anchored at each word start (an alphanumeric character after a
-    /// non-alphanumeric one) whose first byte can begin a name, so a match always starts on a
-    /// boundary and text between names costs one byte test; a match must also end on one.
-    fn gazetteer_matches(&self, text: &str, out: &mut Vec<GazMatch>) {
+    /// The automaton is run anchored at each word start (the start of a run of letters and
+    /// digits) whose first byte can begin a name, so a match always starts on a boundary and
+    /// text between names costs nothing; a match must also end on one. Word starts inside a
+    /// match are skipped.
+    fn gazetteer_matches(&self, text: &str, runs: &[(usize, usize)], out: &mut Vec<GazMatch>) {
         let bytes = text.as_bytes();
-        let mut prev_alnum = false;
-        let mut i = 0;
-        while i < bytes.len() {
-            let b = bytes[i];
-            let c = if b < 0x80 {
-                b as char
-            } else {
-                text[i..].chars().next().unwrap_or(' ')
-            };
-            let alnum = c.is_alphanumeric();
-            if alnum && !prev_alnum && self.first_bytes[b as usize] {
-                let input = Input::new(text).range(i..).anchored(Anchored::Yes);
-                if let Some(m) = self.automaton.find(input) {
-                    let after_ok = text[m.end()..]
-                        .chars()
-                        .next()
-                        .is_none_or(|c| !c.is_alphanumeric());
-                    if after_ok {
-                        out.push(GazMatch {
-                            start: m.start(),
-                            end: m.end(),
-                            entry: m.pattern().as_usize(),
-                        });
-                        // continue after the match; its last char is alphanumeric or '.'
-                        prev_alnum = true;
-                        i = m.end();
-                        continue;
-                    }
+        let mut resume = 0;
+        for &(start, _) in runs {
+            if start < resume || !self.prefixes.may_begin(&bytes[start..]) {
+                continue;
+            }
+            let input = Input::new(text).range(start..).anchored(Anchored::Yes);
+            if let Some(m) = self.automaton.find(input) {
+                let after_ok = text[m.end()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric());
+                if after_ok {
+                    out.push(GazMatch {
+                        start: m.start(),
+                        end: m.end(),
+                        entry: m.pattern().as_usize(),
+                    });
+                    resume = m.end();
                 }
             }
-            prev_alnum = alnum;
-            i += c.len_utf8();
         }
     }
 
     /// Splits a text into word tokens with their shape and the gap to the next token.
-    fn tokenize<'t>(&self, text: &'t str, ms: &[GazMatch], toks: &mut Vec<Tok<'t>>) {
+    fn tokenize<'t>(
+        &self,
+        text: &'t str,
+        runs: &[(usize, usize)],
+        ms: &[GazMatch],
+        toks: &mut Vec<Tok<'t>>,
+    ) {
         toks.clear();
         let bytes = text.as_bytes();
-        let mut i = 0;
         let mut gap_start = 0;
         let mut mi = 0;
-        while i < text.len() {
-            let c = char_at(text, i);
-            if !c.is_alphanumeric() {
-                i += c.len_utf8();
-                continue;
-            }
-            // A word: alphanumerics, with ' ’ - . allowed between two alphanumerics.
-            let start = i;
-            let mut end = i;
-            let mut j = i;
-            while j < text.len() {
-                let ch = char_at(text, j);
-                if ch.is_alphanumeric() {
-                    j += ch.len_utf8();
-                    end = j;
-                } else if matches!(ch, '\'' | '’' | '-' | '.')
-                    && j + ch.len_utf8() < text.len()
-                    && char_at(text, j + ch.len_utf8()).is_alphanumeric()
-                {
-                    j += ch.len_utf8();
+        let mut r = 0;
+        while r < runs.len() {
+            // A word: runs of alphanumerics joined by one ' ’ - or . between two of them.
+            let (start, mut end) = runs[r];
+            r += 1;
+            while let Some(&(next, next_end)) = runs.get(r) {
+                let ch = char_at(text, end);
+                if matches!(ch, '\'' | '’' | '-' | '.') && end + ch.len_utf8() == next {
+                    end = next_end;
+                    r += 1;
                 } else {
                     break;
                 }
@@ -1390,7 +1563,6 @@ impl EntityMatcher {
                 covered,
             });
             gap_start = end;
-            i = end.max(j);
         }
     }
 
@@ -2016,6 +2188,70 @@ mod tests {
         for case in &cases {
             assert_eq!(simhash(case), simhash_reference(case), "{case:?}");
         }
+    }
+
+    /// Word and character counts as [`count_words`] defines them, written plainly.
+    fn counts_reference(paragraphs: &[String]) -> (u32, u32) {
+        let words = paragraphs
+            .iter()
+            .flat_map(|p| p.split_whitespace())
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .count();
+        let chars = paragraphs.iter().map(|p| p.chars().count()).sum::<usize>();
+        (words as u32, chars as u32)
+    }
+
+    proptest::proptest! {
+        /// The one-pass body statistics equal the plain definitions, for any text (whitespace
+        /// of every kind, punctuation, letters outside ASCII).
+        #[test]
+        fn body_stats_match_their_definitions(
+            paragraphs in proptest::collection::vec(
+                "[a-zA-Z0-9 \\t\\n\\x0b\\x0c\\r.,'’—\u{a0}\u{2009}\u{3000}\u{85}éÉßİΣσ½３]{0,40}",
+                0..4,
+            )
+        ) {
+            let stats = body_stats(&paragraphs);
+            proptest::prop_assert_eq!((stats.words, stats.chars), counts_reference(&paragraphs));
+            proptest::prop_assert_eq!(stats.fingerprint, simhash_reference(&paragraphs));
+        }
+    }
+
+    #[test]
+    fn prefixes_never_rule_out_a_pattern() {
+        let p = Prefixes::new(["U", "UK", "Kyiv", "New York"].iter().map(|s| s.as_bytes()));
+        for text in [
+            "U",
+            "US",
+            "UK's",
+            "Kyiv",
+            "Kyivan",
+            "New York",
+            "New Yorker",
+        ] {
+            assert!(p.may_begin(text.as_bytes()), "{text}");
+        }
+        for text in ["", "Ky", "K", "Zebra", "ukraine"] {
+            assert!(!p.may_begin(text.as_bytes()), "{text}");
+        }
+        // Every name of the embedded data, with and without text after it.
+        let matcher = EntityMatcher::global();
+        let names = data_lines(GAZETTEER_TSV)
+            .filter_map(|l| l.split('\t').next())
+            .chain(
+                data_lines(ORGANISATIONS_TSV)
+                    .flat_map(|l| l.split(['\t', '|']))
+                    .map(str::trim),
+            )
+            .filter(|n| !n.is_empty());
+        let mut checked = 0;
+        for name in names {
+            assert!(matcher.prefixes.may_begin(name.as_bytes()), "{name}");
+            let followed = format!("{name} said");
+            assert!(matcher.prefixes.may_begin(followed.as_bytes()), "{name}");
+            checked += 1;
+        }
+        assert!(checked > 10_000, "{checked} names");
     }
 
     #[test]

@@ -7,8 +7,11 @@
 //! ending in `<` or `=`; tab-indented paragraphs; `ETX` and the date line
 //! (`AP-WF-11-13-13 1509GMT`). `Nth Ld-Writethru` gives `source_version` N+1 (the first
 //! release is version 1); editor's notes stay out of the body. ` _ ` (ANPA's em dash) becomes
-//! ` — `. Items with no story text (alerts, empty placeholders, headline digests) and tables
-//! (standings, agate) are [`FormatError::NotNews`].
+//! ` — `. The priority letter (`f` flash, `b` bulletin, `u` urgent, `r` regular, `d`
+//! deferred, `a` advance) gives the urgency (1, 2, 3, 5, 6, 7). Items with a headline and no story
+//! text (bulletins, flashes, AP news alerts whose one sentence is the headline) are headline-only
+//! items (alerts); agate (standings, tables) keeps its preformatted lines as text; items with
+//! neither headline nor text (placeholders) are [`FormatError::NotNews`].
 //!
 //! ZCZC (AAP): `ZCZC` then `%` category, `#` slug, `$` headline, `:` dateline, `&` author,
 //! `*` subject code, `@` region, `~` service lines; or `KEY#value` fields (`TI#` headline,
@@ -74,16 +77,19 @@ struct Header {
     keyword: String,
     version: Option<u32>,
     category: Option<char>,
+    priority: Option<char>,
 }
 
 fn header(line: &str) -> Header {
     let mut category = None;
+    let mut priority = None;
     let mut rest = line;
     if let Some(pos) = line.find(['\u{11}', '\u{12}', '\u{13}', '\u{14}']) {
         let letters: Vec<char> = line[..pos]
             .chars()
             .filter(char::is_ascii_alphabetic)
             .collect();
+        priority = letters.first().copied();
         category = letters.get(1).copied();
         rest = &line[pos..];
     }
@@ -108,7 +114,22 @@ fn header(line: &str) -> Header {
         keyword,
         version,
         category,
+        priority,
     }
+}
+
+/// ANPA priority letter → ninjs urgency (1 = most urgent): flash, bulletin, urgent, regular,
+/// deferred, advance.
+fn urgency(priority: char) -> Option<u8> {
+    Some(match priority.to_ascii_lowercase() {
+        'f' => 1,
+        'b' => 2,
+        'u' => 3,
+        'r' => 5,
+        'd' => 6,
+        'a' => 7,
+        _ => return None,
+    })
 }
 
 /// `1stLd-Writethru` / `2nd Ld-Writethru` → 2 / 3; `Writethru` alone → 2.
@@ -130,6 +151,7 @@ fn anpa_message(msg: &str) -> Result<ParsedItem, FormatError> {
         keyword: String::new(),
         version: None,
         category: None,
+        priority: None,
     });
     let (text, trailer) = text.split_once(ETX).unwrap_or((text, ""));
     let mut lines = text.lines();
@@ -166,12 +188,15 @@ fn anpa_message(msg: &str) -> Result<ParsedItem, FormatError> {
             caret_lines.push(strip_markers(stripped));
         }
     }
-    if raw_lines.iter().any(|l| l.contains('\u{8}'))
-        || is_tabular(raw_lines.iter().map(String::as_str))
-    {
-        return Err(FormatError::NotNews(
-            "tabular ANPA item (standings/agate)".into(),
-        ));
+    // Agate (standings, results, tables) is preformatted: its lines are kept as text.
+    let agate = raw_lines.iter().any(|l| l.contains('\u{8}'))
+        || is_tabular(raw_lines.iter().map(String::as_str));
+    if agate {
+        paras = raw_lines
+            .iter()
+            .filter(|l| !l.trim_start().starts_with('^'))
+            .map(|l| l.replace(['\u{8}', '\t'], " "))
+            .collect();
     }
     let mut headline = None;
     let mut summary = None;
@@ -188,6 +213,13 @@ fn anpa_message(msg: &str) -> Result<ParsedItem, FormatError> {
             continue;
         }
         if lower.starts_with("ap photo") || lower.starts_with("*") || lower == "end" {
+            continue;
+        }
+        // Priority labels above the headline of bulletins and flashes.
+        if matches!(
+            lower.trim_end_matches(['<', '=', ' ']),
+            "bulletin" | "flash" | "urgent" | "apnewsalert" | "ap news alert"
+        ) {
             continue;
         }
         if let Some(by) = line
@@ -211,19 +243,30 @@ fn anpa_message(msg: &str) -> Result<ParsedItem, FormatError> {
         .map(|p| clean_line(&p).replace(" _ ", " — "))
         .filter(|p| !p.is_empty() && p != "END" && !p.chars().all(|c| c == '_' || c == '='))
         .collect();
-    if body.is_empty() {
-        return Err(FormatError::NotNews(
-            "ANPA item without story text (alert, placeholder or headline digest)".into(),
-        ));
-    }
-    // AP news alerts carry no headline line: the alert sentence is the headline.
-    let headline = match headline {
-        Some(h) => h,
-        None if body.len() == 1 => strip_dateline(&body[0]),
+    // AP news alerts carry no headline line: the alert sentence is the headline, and the item
+    // is headline-only. A headline line without text is a bulletin or flash: headline-only too.
+    let (headline, body) = match headline {
+        Some(h) => (h, body),
+        // Agate without a headline line is titled by its slug ("BC-WEA--Global Weather,").
+        None if agate && !body.is_empty() => {
+            let slug = slug_line.rsplit("--").next().unwrap_or_default();
+            let title = clean_line(slug.trim_end_matches(['<', '=', ',', ' ', '\r']));
+            if title.is_empty() {
+                return Err(FormatError::NoHeadline);
+            }
+            (title, body)
+        }
+        None if body.len() == 1 => (strip_dateline(&body[0]), Vec::new()),
+        None if body.is_empty() => {
+            return Err(FormatError::NotNews(
+                "ANPA item without headline or story text (placeholder)".into(),
+            ));
+        }
         None => return Err(FormatError::NoHeadline),
     };
     let time = anpa_time(trailer);
-    let ap = trailer.contains("AP-") || body[0].contains("(AP)");
+    let first = body.first().map_or(headline.as_str(), String::as_str);
+    let ap = trailer.contains("AP-") || first.contains("(AP)");
     let slug = hdr
         .keyword
         .split_once("--")
@@ -232,8 +275,9 @@ fn anpa_message(msg: &str) -> Result<ParsedItem, FormatError> {
     Ok(ParsedItem {
         headline,
         summary: summary.map(|s| s.replace(" _ ", " — ")),
-        dateline: dateline_place(&body[0]),
+        dateline: body.first().and_then(|p| dateline_place(p)),
         body,
+        urgency: hdr.priority.and_then(urgency),
         version_created: time,
         keywords: if slug.is_empty() {
             Vec::new()
@@ -480,8 +524,26 @@ mod tests {
     fn anpa_non_news() {
         let alert = "\u{1}a1\u{1f}x\nb a\u{13}\u{11} BC-US--APNewsAlert 06-29 0358\n\u{2}BC-US--APNewsAlert,17<\n\n\u{3}\n\u{4}";
         assert!(matches!(parse(alert), Err(FormatError::NotNews(_))));
+        assert!(matches!(
+            parse("plain text"),
+            Err(FormatError::WrongFormat(_))
+        ));
+    }
+
+    #[test]
+    fn anpa_bulletins_and_agate_are_news() {
+        // A bulletin: priority `b`, a headline line and no story text yet.
+        let bulletin = "\u{1}a1\u{1f}x\nb a\u{13}\u{11} BC-US--Quake 06-29 0012\n\u{2}BC-US--Quake,12<\n^BULLETIN<\n^Strong quake hits Tokyo<\n\u{3}AP-WF-06-29-24 1509GMT\n";
+        let it = &parse(bulletin).unwrap()[0];
+        assert_eq!(it.headline, "Strong quake hits Tokyo");
+        assert!(it.body.is_empty());
+        assert_eq!(it.urgency, Some(2));
+        // Agate keeps its preformatted lines as text.
         let table = "\u{1}a1\u{1f}x\nr z\u{14}\u{12} BC-BBO--Glance 05-17 0820\n\u{2}BC-BBO--Glance<\n^Standings=\n\u{8}Boston;24;14;.632;_\n\u{8}Toronto;19;21;.475;6\n\u{3}";
-        assert!(matches!(parse(table), Err(FormatError::NotNews(_))));
+        let it = &parse(table).unwrap()[0];
+        assert_eq!(it.headline, "Standings");
+        assert_eq!(it.body, vec!["Boston;24;14;.632;_", "Toronto;19;21;.475;6"]);
+        assert_eq!(it.urgency, Some(5));
         assert!(matches!(
             parse("plain text"),
             Err(FormatError::WrongFormat(_))

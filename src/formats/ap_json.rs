@@ -12,8 +12,9 @@
 //! dpa digitalwires: headline, `teaser` → summary, `article_html` → paragraphs with the
 //! `dateline` ("Berlin (dpa) - ") put in front of the first one (as the IPTC 7901 rendering of
 //! the same item prints it), `version_created`, `urn`, `version`, `language`, `byline`,
-//! keywords and subjects from the name lists. No article text → NotNews; a mostly tabular body
-//! (sports results) → NotNews.
+//! keywords and subjects from the name lists; `urgency` → urgency. No article text → NotNews,
+//! except at urgency 1 or 2 (an alert: headline-only); a mostly tabular body (sports results) →
+//! NotNews.
 
 use serde_json::{Map, Value};
 
@@ -150,7 +151,12 @@ fn digitalwires(o: &Map<String, Value>) -> Result<ParsedItem, FormatError> {
         .ok_or(FormatError::NoHeadline)?;
     let html = get_str(o, "article_html").unwrap_or_default();
     let mut body = html_paragraphs(html);
-    if body.is_empty() {
+    // "urgency" comes as a number or a string; 1 and 2 are dpa's flashes and alerts ("Eil").
+    let urgency = get(o, "urgency").and_then(|u| match u {
+        Value::String(s) => crate::formats::textutil::urgency(s),
+        other => crate::formats::textutil::urgency(&other.to_string()),
+    });
+    if body.is_empty() && urgency.is_none_or(|u| u > 2) {
         return Err(FormatError::NotNews(
             "digitalwires item without article text".into(),
         ));
@@ -164,8 +170,10 @@ fn digitalwires(o: &Map<String, Value>) -> Result<ParsedItem, FormatError> {
         ));
     }
     let dateline_text = get_str(o, "dateline").map(clean_line);
-    if let Some(d) = dateline_text.as_deref().filter(|d| !d.is_empty()) {
-        body[0] = format!("{d} {}", body[0]);
+    if let Some(d) = dateline_text.as_deref().filter(|d| !d.is_empty())
+        && let Some(first) = body.first_mut()
+    {
+        *first = format!("{d} {first}");
     }
     let names = |key: &str| -> Vec<String> {
         get(o, key)
@@ -191,6 +199,7 @@ fn digitalwires(o: &Map<String, Value>) -> Result<ParsedItem, FormatError> {
         language: get_str(o, "language").map(str::to_owned),
         source_uri: get_str(o, "urn").map(str::to_owned),
         source_version: json_u32(get(o, "version")),
+        urgency,
         ..ParsedItem::default()
     })
 }
@@ -234,8 +243,14 @@ mod tests {
             it.version_created.unwrap().to_rfc3339(),
             "2024-09-25T16:52:17+00:00"
         );
-        let empty = r#"{"format":"digitalwires@1","headline":"Foto"}"#;
+        let empty = r#"{"format":"digitalwires@1","headline":"Foto","urgency":"4"}"#;
         assert!(matches!(parse(empty), Err(FormatError::NotNews(_))));
+        // A headline alone at urgency 1 or 2: a dpa alert ("Eil").
+        let alert =
+            r#"{"format":"digitalwires@1","headline":"Regierung tritt zurück","urgency":"2"}"#;
+        let it = &parse(alert).unwrap()[0];
+        assert!(it.body.is_empty());
+        assert_eq!(it.urgency, Some(2));
         assert!(matches!(parse("[]"), Err(FormatError::Malformed(_))));
     }
 }

@@ -140,14 +140,17 @@ fn message(msg: &str) -> Result<ParsedItem, FormatError> {
     {
         summary = Some(paras.remove(0));
     }
-    if paras.is_empty() {
-        return Err(FormatError::NoBody);
-    }
+    // A headline without text is an alert (dpa "Eil"): news all the same.
     let source = header.split_whitespace().find(|w| w.starts_with("dpa"));
     Ok(ParsedItem {
         headline,
         summary,
-        dateline: dateline_place(&paras[0]),
+        dateline: paras.first().and_then(|p| dateline_place(p)),
+        // The header's second field is the priority, 1 = flash.
+        urgency: header
+            .split_whitespace()
+            .nth(1)
+            .and_then(crate::formats::textutil::urgency),
         body: paras,
         version_created: trailer_time(trailer),
         keywords,

@@ -29,7 +29,7 @@ const SKIP: &[&str] = &[
 ];
 
 /// Elements that start and end a paragraph.
-const BLOCK: &[&str] = &[
+pub(crate) const BLOCK: &[&str] = &[
     "p",
     "div",
     "h1",

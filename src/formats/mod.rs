@@ -17,6 +17,7 @@ pub mod newsml1;
 pub mod newsml_g2;
 pub mod ninjs_json;
 pub mod nitf;
+pub mod reuters_sgml;
 pub mod scraped;
 pub mod textutil;
 pub(crate) mod xml;
@@ -98,6 +99,8 @@ fn sniff(text: &str) -> Result<SourceFormat, DetectError> {
                 Ok(SourceFormat::Ninjs)
             } else if envelope::looks_like(trimmed) {
                 Ok(SourceFormat::JsonEnvelope)
+            } else if scraped::starts_with_markdown_link(trimmed) {
+                Ok(SourceFormat::ScrapedText)
             } else {
                 Err(DetectError::Unknown(
                     "JSON document of unknown shape".into(),
@@ -105,7 +108,9 @@ fn sniff(text: &str) -> Result<SourceFormat, DetectError> {
             }
         }
         Some(b'<') => {
-            if newsml_g2::sniff(trimmed) {
+            if reuters_sgml::sniff(trimmed) {
+                Ok(SourceFormat::ReutersSgml)
+            } else if newsml_g2::sniff(trimmed) {
                 Ok(SourceFormat::NewsmlG2)
             } else if newsml1::sniff(trimmed) {
                 Ok(SourceFormat::Newsml1)
@@ -113,8 +118,9 @@ fn sniff(text: &str) -> Result<SourceFormat, DetectError> {
                 Ok(SourceFormat::Nitf)
             } else if feed::sniff(trimmed) {
                 Ok(SourceFormat::Feed)
-            } else if looks_like_html(trimmed) {
-                Err(DetectError::NotNews("an HTML page, not a news item".into()))
+            } else if scraped::html::looks_like_html(trimmed) {
+                // A page: news when an article is found in it (see `scraped::html`).
+                Ok(SourceFormat::ScrapedText)
             } else {
                 let root = xml::root_name(trimmed).map(|(name, _)| name);
                 Err(DetectError::Unknown(match root {
@@ -131,18 +137,6 @@ fn sniff(text: &str) -> Result<SourceFormat, DetectError> {
         _ if email::sniff(text) => Ok(SourceFormat::Email),
         _ => Ok(SourceFormat::ScrapedText),
     }
-}
-
-fn looks_like_html(text: &str) -> bool {
-    let head: String = text
-        .chars()
-        .take(512)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    head.starts_with("<!doctype html")
-        || head.contains("<html")
-        || head.starts_with("<head")
-        || head.starts_with("<body")
 }
 
 /// Parses decoded text of a known format. `bytes` is the raw record, for formats that decode
@@ -167,6 +161,7 @@ pub fn parse(
             scraped::ScrapeError::NotText(why) => FormatError::WrongFormat(why.into()),
             scraped::ScrapeError::NoHeadline => FormatError::NoHeadline,
             scraped::ScrapeError::NoBody => FormatError::NoBody,
+            scraped::ScrapeError::NotArticle => FormatError::NotNews(e.to_string()),
         }),
         SourceFormat::JsonEnvelope => envelope::parse(text)
             .map(|i| vec![i])
@@ -179,6 +174,7 @@ pub fn parse(
         SourceFormat::ApJson => ap_json::parse(text),
         SourceFormat::Anpa => anpa::parse(text),
         SourceFormat::Iptc7901 => iptc7901::parse(text),
+        SourceFormat::ReutersSgml => reuters_sgml::parse(text),
         SourceFormat::Email if detected.charset == "UTF-8" => email::parse(text),
         SourceFormat::Email => email::parse_bytes(bytes),
     }
@@ -276,6 +272,7 @@ mod tests {
             (br#"<rss version="2.0"><channel/></rss>"#, SourceFormat::Feed),
             (b"From: desk@example.org\nSubject: Budget passed\nDate: Tue, 1 Jul 2025 10:00:00 +0000\n\nText", SourceFormat::Email),
             (b"\x01\x02text\x03", SourceFormat::Iptc7901),
+            (b"<!DOCTYPE lewis SYSTEM \"lewis.dtd\">\n<REUTERS NEWID=\"1\">", SourceFormat::ReutersSgml),
         ];
         for (bytes, expected) in cases {
             assert_eq!(
@@ -312,9 +309,12 @@ mod tests {
             format(b"<planning/>"),
             Err(DetectError::Unknown(_))
         ));
+        let page = b"<!DOCTYPE html><html><body>404</body></html>";
+        assert_eq!(format(page), Ok(SourceFormat::ScrapedText));
+        let detected = detect(page, None).unwrap();
         assert!(matches!(
-            format(b"<!DOCTYPE html><html><body>404</body></html>"),
-            Err(DetectError::NotNews(_))
+            parse(detected.format, &detected, page),
+            Err(FormatError::NotNews(_))
         ));
         assert!(matches!(format(b"[1,2]"), Err(DetectError::Unknown(_))));
         assert!(matches!(

@@ -184,6 +184,10 @@ fn parse_item(item: &Element) -> Result<ParsedItem, FormatError> {
         p.source_version = id.child("RevisionId").and_then(|r| r.text().parse().ok());
     }
     if let Some(nm) = item.child("NewsManagement") {
+        p.urgency = nm
+            .child("Urgency")
+            .and_then(|u| u.attr("FormalName"))
+            .and_then(crate::formats::textutil::urgency);
         let time = |n: &str| nm.child(n).and_then(|e| parse_timestamp(&e.text()));
         p.first_created = time("FirstCreated");
         p.version_created = time("ThisRevisionCreated");
@@ -276,9 +280,7 @@ fn parse_item(item: &Element) -> Result<ParsedItem, FormatError> {
     if p.headline.is_empty() {
         return Err(FormatError::NoHeadline);
     }
-    if p.body.is_empty() {
-        return Err(FormatError::NoBody);
-    }
+    // A headline without a body is an alert (flash, bulletin): news all the same.
     Ok(p)
 }
 

@@ -171,6 +171,9 @@ fn parse_item(item: &Element) -> Result<ParsedItem, FormatError> {
         meta.and_then(|m| m.child(name))
             .and_then(|e| parse_timestamp(&e.text()))
     };
+    p.urgency = content
+        .and_then(|c| c.child("urgency"))
+        .and_then(|u| crate::formats::textutil::urgency(&u.text()));
     p.version_created = im_time("versionCreated").or_else(|| cm_time("contentModified"));
     p.first_created = im_time("firstCreated")
         .or_else(|| cm_time("contentCreated"))
@@ -287,8 +290,19 @@ fn parse_item(item: &Element) -> Result<ParsedItem, FormatError> {
     if p.headline.is_empty() {
         return Err(FormatError::NoHeadline);
     }
-    if p.body.is_empty() {
-        return Err(FormatError::NoBody);
+    // A headline without a body is an alert (flash, bulletin): news all the same, unless the
+    // item withdraws an earlier one (Reuters' `edStat:D` signal, a cancelled status).
+    let withdrawn = meta.is_some_and(|m| {
+        m.children_named("signal")
+            .any(|s| s.attr("qcode") == Some("edStat:D"))
+            || m.child("pubStatus")
+                .and_then(|s| s.attr("qcode"))
+                .is_some_and(|q| q.ends_with(":canceled") || q.ends_with(":cancelled"))
+    });
+    if p.body.is_empty() && withdrawn {
+        return Err(FormatError::NotNews(
+            "NewsML-G2 withdrawal notice without text".into(),
+        ));
     }
     Ok(p)
 }
@@ -436,6 +450,12 @@ mod tests {
         let no_hl = no_hl.replace("<headline role=\"hld:subtitle\">Sub</headline>", "");
         assert_eq!(parse(&no_hl), Err(FormatError::NoHeadline));
         let no_body = MSG.replace("<p>First para.</p><p>Second &#8212; para.</p>", "");
-        assert_eq!(parse(&no_body), Err(FormatError::NoBody));
+        // Headline-only: an alert, with its summary and urgency.
+        let alert = no_body.replace("<contentMeta>", "<contentMeta><urgency>1</urgency>");
+        let items = parse(&alert).unwrap();
+        assert!(items[0].body.is_empty());
+        assert_eq!(items[0].headline, "Main & headline");
+        assert_eq!(items[0].summary.as_deref(), Some("The summary."));
+        assert_eq!(items[0].urgency, Some(1));
     }
 }

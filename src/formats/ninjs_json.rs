@@ -16,12 +16,14 @@
 //!   association → picture, and the agency from `infosource(s)`, `copyrightholder`, `source`
 //!   or `provider` when the agency table knows it.
 //!
-//! Not news ([`FormatError::NotNews`]): items of type `picture`, `graphic`, `video`, `audio`
-//! whose body is shorter than 50 words (a caption), any `event` or `planning` item, and items
-//! without body text (schema examples, headline-only stubs, placeholder bodies without letters),
-//! and items with a body but neither headline nor timestamp (schema stubs; with a timestamp it
-//! is [`FormatError::NoHeadline`]). A summary alone is not promoted to a body; NTB's
-//! `descriptions` entry with role `text` is read as the body.
+//! Items with a headline and no body text (alerts: headline, and description where present)
+//! are headline-only items. Items of type `picture`, `graphic`, `video`, `audio` are news only
+//! through their text: their body, else their caption (description) becomes the body.
+//! Not news ([`FormatError::NotNews`]): media items without text or headline, any `event` or
+//! `planning` item, items with neither headline nor body text (schema stubs, placeholder bodies
+//! without letters), and items with a body but neither headline nor timestamp (schema stubs;
+//! with a timestamp it is [`FormatError::NoHeadline`]). NTB's `descriptions` entry with role
+//! `text` is read as the body.
 
 use serde_json::{Map, Value};
 
@@ -329,20 +331,28 @@ fn parse_item(o: &Map<String, Value>) -> Result<ParsedItem, FormatError> {
         )));
     }
     // Placeholder bodies ("[ ... ]") have no letters.
-    let body: Vec<String> = body(o)
+    let mut body: Vec<String> = body(o)
         .into_iter()
         .filter(|p| p.chars().any(char::is_alphabetic))
         .collect();
-    let words: usize = body.iter().map(|p| p.split_whitespace().count()).sum();
-    if MEDIA_TYPES.contains(&kind.as_str()) && words < 50 {
-        return Err(FormatError::NotNews(format!("ninjs {kind} item")));
-    }
     let headline = headline(o);
-    if body.is_empty() {
-        return Err(FormatError::NotNews(match headline {
-            Some(_) => "ninjs item without body text".into(),
-            None => "ninjs item without headline or body (schema stub)".into(),
-        }));
+    if MEDIA_TYPES.contains(&kind.as_str()) {
+        // A picture, video or audio item is news only through its text: a body, else a
+        // caption.
+        if body.is_empty() {
+            body.extend(summary(o).filter(|c| c.chars().any(char::is_alphabetic)));
+        }
+        if body.is_empty() || headline.is_none() {
+            return Err(FormatError::NotNews(format!(
+                "ninjs {kind} item without text"
+            )));
+        }
+    }
+    // A headline without body text is an alert (with its description, if any).
+    if body.is_empty() && headline.is_none() {
+        return Err(FormatError::NotNews(
+            "ninjs item without headline or body (schema stub)".into(),
+        ));
     }
     let first = get_str(o, "firstcreated").and_then(parse_iso);
     let version_created = get_str(o, "versioncreated").and_then(parse_iso);
@@ -382,6 +392,9 @@ fn parse_item(o: &Map<String, Value>) -> Result<ParsedItem, FormatError> {
             .or_else(|| get_str(o, "guid"))
             .map(str::to_owned),
         source_version: json_u32(get(o, "version")),
+        urgency: json_u32(get(o, "urgency"))
+            .and_then(|u| u8::try_from(u).ok())
+            .filter(|u| (1..=9).contains(u)),
         ..ParsedItem::default()
     })
 }
@@ -436,8 +449,18 @@ mod tests {
 
     #[test]
     fn rejects_non_news() {
-        let pic = r#"{"uri":"x","type":"picture","headline":"A cat","body_text":"A cat."}"#;
+        let pic = r#"{"uri":"x","type":"picture","headline":"A cat"}"#;
         assert!(matches!(parse(pic), Err(FormatError::NotNews(_))));
+        // With a caption the picture's text is news.
+        let captioned =
+            r#"{"uri":"x","type":"picture","headline":"A cat","description_text":"A cat naps."}"#;
+        assert_eq!(parse(captioned).unwrap()[0].body, vec!["A cat naps."]);
+        // A headline and description alone: an alert.
+        let alert = r#"{"uri":"x","type":"text","headline":"Quake hits Tokyo","description_text":"Strong quake.","urgency":1}"#;
+        let it = &parse(alert).unwrap()[0];
+        assert!(it.body.is_empty());
+        assert_eq!(it.summary.as_deref(), Some("Strong quake."));
+        assert_eq!(it.urgency, Some(1));
         assert!(matches!(
             parse(r#"{"uri":"x"}"#),
             Err(FormatError::NotNews(_))

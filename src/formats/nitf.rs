@@ -130,6 +130,10 @@ pub(crate) fn parse_nitf(root: &Element) -> Result<ParsedItem, FormatError> {
             .child("du-key")
             .and_then(|d| d.attr("version"))
             .and_then(|v| v.trim().parse().ok());
+        p.urgency = dd
+            .child("urgency")
+            .and_then(|u| u.attr("ed-urg"))
+            .and_then(crate::formats::textutil::urgency);
     }
     if let Some(h) = head {
         for t in h.children_named("tobject") {
@@ -192,9 +196,7 @@ pub(crate) fn parse_nitf(root: &Element) -> Result<ParsedItem, FormatError> {
     if p.headline.is_empty() {
         return Err(FormatError::NoHeadline);
     }
-    if p.body.is_empty() {
-        return Err(FormatError::NoBody);
-    }
+    // A headline without a body is an alert (flash, bulletin): news all the same.
     Ok(p)
 }
 
@@ -255,7 +257,10 @@ mod tests {
             .replace("<p>Lead paragraph.</p>", "")
             .replace("<hl2>Subhead</hl2><p>Second paragraph.</p>", "");
         let no_body = no_body.replace("<media-caption>A caption</media-caption>", "");
-        assert_eq!(parse(&no_body), Err(FormatError::NoBody));
+        // Headline-only: an alert with the document's urgency.
+        let alert = &parse(&no_body).unwrap()[0];
+        assert!(alert.body.is_empty());
+        assert_eq!(alert.urgency, Some(3));
         assert!(matches!(
             parse("<nitf><head>"),
             Err(FormatError::Malformed(_))

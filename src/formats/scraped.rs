@@ -58,8 +58,8 @@
 //!    `Picture`, `Illustration`, `Graphic`, `Screengrab` or `Credit`, plural allowed; a
 //!    parenthesis hard-wrapped over up to four lines is recognised on the joined lines), an
 //!    agency line (see below), a `By ...` byline, `Listen to This Article`, and a staff byline
-//!    (a short line of capitalised words such as `Sudheer Pal Singh New Delhi` directly
-//!    followed by a reading-time or date line). The scan stops at the first ordinary line after
+//!    (a short line of capitalised words such as `Sudheer Pal Singh New Delhi` followed, blank
+//!    lines aside, by a reading-time or date line). The scan stops at the first ordinary line after
 //!    a reading-time/date line, after two blank-terminated ordinary runs of 120+ bytes (real
 //!    paragraphs), at an end-of-body marker, or after 40 lines. The body begins after the last
 //!    header line found. Before it:
@@ -128,8 +128,8 @@
 //!   spaces or tabs. Without any separator the run-together form is split by case transitions
 //!   (see [`split_topics`]). Topics are trimmed and de-duplicated in order.
 //! * **Flattened text**: when the page was flattened onto a few long lines (at most 12
-//!   non-blank lines, one longer than 600 bytes, and at least two of the markers below inside
-//!   lines), newlines are first
+//!   non-blank lines with one longer than 600 bytes, or at most 3 with one longer than 200,
+//!   and at least two of the markers below inside lines), newlines are first
 //!   re-inserted around the known markers (`N min read`, the labelled dates, the photo credit
 //!   parenthesis, the disclaimer, `Connect with us on ...`, `Topics :`, `First Published`,
 //!   `Listen to This Article`, `More From This Section`), and a breadcrumb line whose last
@@ -150,6 +150,8 @@
 //! line). The parser never panics and does no I/O.
 
 mod dates;
+pub mod html;
+mod shapes;
 
 pub use dates::parse_datetime;
 
@@ -176,6 +178,9 @@ pub enum ScrapeError {
     /// A headline was found but no body paragraph after it.
     #[error("no body paragraphs found after the headline")]
     NoBody,
+    /// An HTML page without an article in it (a 404 page, an index, a login page ...).
+    #[error("an HTML page without an article")]
+    NotArticle,
 }
 
 /// Lines with more than this many characters are not hard-wrapped text.
@@ -191,8 +196,28 @@ pub fn parse(text: &str) -> Result<ParsedItem, ScrapeError> {
     if text.trim().is_empty() {
         return Err(ScrapeError::Empty);
     }
+    let unwrapped = shapes::unwrap_bytes_literal(text);
+    let text = unwrapped.as_deref().unwrap_or(text);
+    if html::looks_like_html(text) {
+        return html::parse(text).map_err(|e| match e {
+            ScrapeError::NoHeadline | ScrapeError::NoBody => ScrapeError::NotArticle,
+            other => other,
+        });
+    }
     check_plain_text(text)?;
-    parse_lines(text)
+    parse_lines(&shapes::normalise(text))
+}
+
+/// Text that opens with a markdown link (`[Home](/) / ...`): a page converted to markdown,
+/// not a JSON array.
+pub fn starts_with_markdown_link(text: &str) -> bool {
+    let Some(rest) = text.trim_start().strip_prefix('[') else {
+        return false;
+    };
+    let head = &rest[..floor_boundary(rest, 200)];
+    head.find(']').is_some_and(|close| {
+        !head[..close].contains(['\n', '"']) && head[close..].starts_with("](")
+    })
 }
 
 /// Rejects markup, JSON and binary data.
@@ -200,6 +225,7 @@ fn check_plain_text(text: &str) -> Result<(), ScrapeError> {
     let t = text.trim_start();
     let b = t.as_bytes();
     match b.first() {
+        Some(b'[') if starts_with_markdown_link(t) => {}
         Some(b'{') | Some(b'[') => return Err(ScrapeError::NotText("looks like JSON")),
         Some(b'<') => return Err(ScrapeError::NotText("looks like HTML/XML markup")),
         _ => {}
@@ -281,6 +307,8 @@ enum Prefix {
     Drop,
     /// Dropped only when the line is short (a sentence may start the same way).
     DropShort,
+    /// Dropped only when the line is a label of a few words (`Read in Hindi`, `Subscribe`).
+    DropTiny,
     Listen,
     Disclaimer,
     /// A disclaimer opening that needs no keyword check (the line may be hard-wrapped).
@@ -304,6 +332,11 @@ const PREFIXES: &[(&str, Prefix)] = &[
     ("advertisement", Prefix::DropShort),
     ("story continues below", Prefix::Drop),
     ("subscribe to", Prefix::DropShort),
+    ("subscribe", Prefix::DropTiny),
+    ("read in", Prefix::DropTiny),
+    ("sign up", Prefix::DropTiny),
+    ("share", Prefix::DropTiny),
+    ("newsletter", Prefix::DropTiny),
     ("follow us on", Prefix::DropShort),
     ("download the", Prefix::DropShort),
     ("join our whatsapp", Prefix::DropShort),
@@ -410,6 +443,7 @@ fn classify(line: &str) -> Kind {
             Prefix::Listen => return Kind::Listen,
             Prefix::Drop => return Kind::Drop,
             Prefix::DropShort if word_end && line.len() <= 160 => return Kind::Drop,
+            Prefix::DropTiny if word_end && line.len() <= 40 => return Kind::Drop,
             Prefix::EndBoiler => return Kind::EndBoiler,
             Prefix::More if line.len() <= 40 => return Kind::MoreSection,
             Prefix::Topics if word_end => {
@@ -441,6 +475,12 @@ fn classify(line: &str) -> Kind {
         return Kind::Caption;
     }
     if line.len() <= 80 && agency_line(line).is_some() {
+        return Kind::Agency;
+    }
+    if caption_then_credit(line).is_some() {
+        return Kind::Caption;
+    }
+    if line.len() <= 160 && agency_then_date(line).is_some() {
         return Kind::Agency;
     }
     Kind::Other
@@ -569,6 +609,55 @@ fn caption(line: &str) -> Option<(&str, Option<&str>)> {
         c.trim()
     });
     Some((body[..open].trim(), credit.filter(|c| !c.is_empty())))
+}
+
+/// `caption (Photo: PTI) AP Miami`: a caption whose credit parenthesis runs on into an agency
+/// line → (caption with its parenthesis, agency line).
+fn caption_then_credit(line: &str) -> Option<(&str, &str)> {
+    let close = line.rfind(')')?;
+    let (cap, tail) = (&line[..=close], line[close + 1..].trim());
+    (!tail.is_empty() && tail.len() <= 80 && agency_line(tail).is_some() && caption(cap).is_some())
+        .then_some((cap, tail))
+}
+
+/// `Reuters | Updated: Aug 20 2025 ...`: an agency credit and a labelled date on one line →
+/// (agency, as printed, the date part).
+fn agency_then_date(line: &str) -> Option<(Agency, &'static str, &str)> {
+    let s = line.strip_prefix("By ").unwrap_or(line);
+    let (entry, rest) = agency_prefix(s)?;
+    let rest = rest.trim_start();
+    let rest = rest
+        .strip_prefix(['|', '-', '–', '—', ',', '/'])?
+        .trim_start();
+    has_any_date(rest).then(|| {
+        (
+            Agency {
+                code: entry.1.to_string(),
+                name: entry.2.to_string(),
+            },
+            entry.0,
+            rest,
+        )
+    })
+}
+
+/// Applies an agency line (`AP Kyiv`, `Reuters | Updated: ...`) to the item.
+fn apply_agency_line(line: &str, item: &mut ParsedItem) {
+    if let Some((agency, printed, place)) = agency_line(line) {
+        if item.agency.is_none() {
+            item.agency = Some(agency);
+            item.byline.get_or_insert_with(|| printed.to_string());
+        }
+        if let Some(p) = place {
+            item.dateline.get_or_insert_with(|| p.to_string());
+        }
+    } else if let Some((agency, printed, dates)) = agency_then_date(line) {
+        if item.agency.is_none() {
+            item.agency = Some(agency);
+            item.byline.get_or_insert_with(|| printed.to_string());
+        }
+        apply_dates(dates, item);
+    }
 }
 
 /// Looks up an agency printed at the start of `s`; returns the entry and the rest.
@@ -1168,7 +1257,8 @@ fn parse_lines(text: &str) -> Result<ParsedItem, ScrapeError> {
 /// A page flattened onto a few long lines.
 fn looks_flattened(lines: &[&str]) -> bool {
     let nonblank = lines.iter().filter(|l| !l.is_empty()).count();
-    nonblank <= 12 && lines.iter().any(|l| l.len() > 600)
+    nonblank <= 3 && lines.iter().any(|l| l.len() > 200)
+        || nonblank <= 12 && lines.iter().any(|l| l.len() > 600)
 }
 
 fn parse_split(lines: &[&str]) -> Result<ParsedItem, ScrapeError> {
@@ -1327,8 +1417,9 @@ fn parse_split(lines: &[&str]) -> Result<ParsedItem, ScrapeError> {
     // Contextual staff bylines: a name line right before the reading-time / date line.
     for j in 0..front_kinds.len() {
         if front_kinds[j] == Kind::Other
-            && front_kinds
-                .get(j + 1)
+            && front_kinds[j + 1..]
+                .iter()
+                .find(|k| **k != Kind::Blank)
                 .is_some_and(|k| matches!(k, Kind::ReadTime | Kind::Dated))
             && looks_like_byline(lines[front_start + j])
         {
@@ -1428,6 +1519,12 @@ fn read_front(lines: &[&str], kinds: &[Kind], item: &mut ParsedItem) {
             Kind::Caption => {
                 // Wrapped caption start: short non-tag lines right before the credit line.
                 let mut s = run.len();
+                if !line.contains('(')
+                    && let Some(open) = run.iter().rposition(|l| l.contains('('))
+                {
+                    // The credit parenthesis opened on an earlier line, however long.
+                    s = open;
+                }
                 let reserved = usize::from(item.summary.is_none() && !anchor_seen);
                 while s > reserved
                     && char_len(run[s - 1]) <= WRAP_MAX
@@ -1437,7 +1534,7 @@ fn read_front(lines: &[&str], kinds: &[Kind], item: &mut ParsedItem) {
                 }
                 flush_front(&run[..s], false, anchor_seen, item);
                 let mut parts: Vec<&str> = run[s..].to_vec();
-                parts.push(line);
+                parts.push(caption_then_credit(line).map_or(line, |(cap, _)| cap));
                 let joined = join_wrapped(&parts);
                 if let Some((cap, credit)) = caption(&joined)
                     && item.picture.is_none()
@@ -1458,15 +1555,10 @@ fn read_front(lines: &[&str], kinds: &[Kind], item: &mut ParsedItem) {
                 apply_dates(line, item);
             }
             Kind::Dated => apply_dates(line, item),
-            Kind::Agency => {
-                if let Some((agency, printed, place)) = agency_line(line) {
-                    if item.agency.is_none() {
-                        item.agency = Some(agency);
-                        item.byline.get_or_insert_with(|| printed.to_string());
-                    }
-                    if let Some(p) = place {
-                        item.dateline.get_or_insert_with(|| p.to_string());
-                    }
+            Kind::Agency => apply_agency_line(line, item),
+            Kind::Caption => {
+                if let Some((_, tail)) = caption_then_credit(line) {
+                    apply_agency_line(tail, item);
                 }
             }
             Kind::Byline => {
@@ -1483,7 +1575,7 @@ fn read_front(lines: &[&str], kinds: &[Kind], item: &mut ParsedItem) {
             Kind::Disclaimer => note_disclaimer(line, item),
             _ => {}
         }
-        if kind != Kind::Blank {
+        if !matches!(kind, Kind::Blank | Kind::Drop | Kind::Listen) {
             anchor_seen = true;
         }
     }
@@ -1499,7 +1591,10 @@ fn flush_front(run: &[&str], by_blank: bool, anchor_seen: bool, item: &mut Parse
         return;
     }
     if item.summary.is_none() && !anchor_seen {
-        if is_tag_line(rest[0], true) && item.keywords.is_empty() {
+        // A blank-delimited block of several wrapped lines is a dek, even when its first line
+        // reads like a tag line.
+        let wrapped_dek = by_blank && rest.len() > 1 && is_wrapped_block(rest);
+        if is_tag_line(rest[0], true) && item.keywords.is_empty() && !wrapped_dek {
             item.keywords = split_keywords(rest[0]);
             rest = &rest[1..];
         } else {
@@ -2599,13 +2694,39 @@ Brent crude futures were flat at $66.10 a barrel by 0130 GMT.
     }
 
     #[test]
+    fn credit_run_into_a_caption_or_a_date() {
+        let page = "Storm lashes Florida coast\n\nThousands without power\n\n\
+                    Residents wade through a flooded street. (Photo: PTI) AP Miami\n\
+                    2 min read Updated: Aug 20 2025 | 3:57 PM IST\n\
+                    A storm lashed the coast on Wednesday, officials said.\n";
+        let item = parse(page).unwrap();
+        let picture = item.picture.unwrap();
+        assert_eq!(picture.caption, "Residents wade through a flooded street.");
+        assert_eq!(picture.credit.as_deref(), Some("PTI"));
+        assert_eq!(item.agency.unwrap().code, "AP");
+        assert_eq!(item.byline.as_deref(), Some("AP"));
+        assert_eq!(item.dateline.as_deref(), Some("Miami"));
+        assert_eq!(item.body.len(), 1);
+
+        let page = "Oil steadies after slide\n\nReuters | Updated: 20 Aug 2025, 04:11 GMT\n\
+                    Oil prices steadied on Wednesday.\n";
+        let item = parse(page).unwrap();
+        assert_eq!(item.agency.unwrap().code, "Reuters");
+        assert_eq!(
+            item.version_created.unwrap().to_rfc3339(),
+            "2025-08-20T04:11:00+00:00"
+        );
+        assert_eq!(item.body, ["Oil prices steadied on Wednesday."]);
+    }
+
+    #[test]
     fn errors() {
         assert_eq!(parse(""), Err(ScrapeError::Empty));
         assert_eq!(parse(" \n\t\n"), Err(ScrapeError::Empty));
-        assert!(matches!(
+        assert_eq!(
             parse("<!DOCTYPE html><html><body><p>Hi</p></body></html>"),
-            Err(ScrapeError::NotText(_))
-        ));
+            Err(ScrapeError::NotArticle)
+        );
         assert!(matches!(
             parse("{\"headline\": \"x\", \"body\": \"y\"}"),
             Err(ScrapeError::NotText(_))

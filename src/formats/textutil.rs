@@ -120,6 +120,11 @@ pub fn clean_line(s: &str) -> String {
     collapse_ws(&clean_controls(s))
 }
 
+/// A source's urgency or priority number ("3") as ninjs urgency: 1 (most urgent) to 9.
+pub fn urgency(s: &str) -> Option<u8> {
+    s.trim().parse::<u8>().ok().filter(|u| (1..=9).contains(u))
+}
+
 /// Splits plain text into paragraphs at blank lines; lines inside a paragraph are joined with a
 /// space. With `lines_are_paragraphs`, every non-empty line is a paragraph (ninjs `body_text`
 /// with single newlines).

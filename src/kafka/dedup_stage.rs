@@ -516,27 +516,29 @@ impl DedupLoop<'_> {
                 );
             }
         };
+        let candidate = Candidate {
+            key: &article.dedup_key,
+            published: article.published,
+            version_time: article.version_time(),
+            fingerprint: article.fingerprint,
+            words: article.word_count,
+            now_ms: Utc::now().timestamp_millis(),
+        };
         let decision = {
             let mut states = self.states.lock();
-            let state = states
+            states
                 .entry(partition)
-                .or_insert_with(|| DedupState::new(dedup.window));
-            state.decide(Candidate {
-                key: &article.dedup_key,
-                published: article.published,
-                version_time: article.version_time(),
-                fingerprint: article.fingerprint,
-                now_ms: Utc::now().timestamp_millis(),
-            })
+                .or_insert_with(|| DedupState::new(dedup.same_story()))
+                .decide(&candidate)
         };
-        let (kind, first_published) = match decision {
+        let (kind, first_published) = match &decision {
             Decision::Duplicate { of } => {
                 Stats::add(&self.stats.duplicates, 1);
                 telemetry::DuplicateDropped.emit();
-                return self.log_duplicate(sink, msg, epoch, &of);
+                return self.log_duplicate(sink, msg, epoch, of);
             }
             Decision::New { id } => {
-                article.id = id;
+                article.id.clone_from(id);
                 article.version = 1;
                 ("new", article.published)
             }
@@ -545,9 +547,9 @@ impl DedupLoop<'_> {
                 version,
                 first_published,
             } => {
-                article.id = id;
-                article.version = version;
-                ("update", first_published)
+                article.id.clone_from(id);
+                article.version = *version;
+                ("update", *first_published)
             }
         };
         let eligible = dedup.near_duplicates != NearDuplicates::Off
@@ -568,7 +570,7 @@ impl DedupLoop<'_> {
                 article.near_duplicate_of = Some(first);
             }
         }
-        let value = match serde_json::to_vec(&ninjs::render(&article, self.render)) {
+        let value = match ninjs::to_vec(&article, self.render) {
             Ok(v)
                 if v.len() + article.id.len() + 2 * super::sink::RECORD_OVERHEAD
                     <= self.max_output =>
@@ -649,6 +651,10 @@ impl DedupLoop<'_> {
             },
             Some(token),
         );
+        // Only what is written becomes state, as a restore from the articles topic would see it.
+        if let Some(state) = self.states.lock().get_mut(&partition) {
+            state.record(&candidate, &decision);
+        }
     }
 }
 

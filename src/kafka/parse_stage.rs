@@ -85,6 +85,12 @@ fn parse_job(job: &Job, options: &ParseOptions, max_output: usize) -> Result<Out
         },
         options,
     )?;
+    if parsed.clamped_updates > 0 {
+        telemetry::FutureUpdatesClamped {
+            items: parsed.clamped_updates,
+        }
+        .emit();
+    }
     let format = parsed.articles[0].format;
     let mut rejected = parsed.rejected_items;
     let mut keyed = Vec::with_capacity(parsed.articles.len());

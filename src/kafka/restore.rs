@@ -28,7 +28,7 @@ use rdkafka::{Offset, TopicPartitionList};
 
 use crate::config::{DedupConfig, KafkaConfig};
 use crate::faults;
-use crate::pipeline::dedup::{DedupState, StoryState};
+use crate::pipeline::dedup::{DedupState, SameStory, StoryState};
 use crate::telemetry;
 
 use super::{Role, client_config, headers};
@@ -201,14 +201,14 @@ pub struct RestoreFailed {
 pub fn restore_partition(
     kafka: &KafkaConfig,
     partition: i32,
-    window: Duration,
+    rule: SameStory,
     lookback: Duration,
     timeout: Duration,
     cancel: &AtomicBool,
 ) -> Result<(DedupState, RestoreReport), RestoreFailed> {
     let started = Instant::now();
     let topic = &kafka.topics.articles;
-    let mut state = DedupState::new(window);
+    let mut state = DedupState::new(rule);
     let mut report = RestoreReport {
         partition,
         ..RestoreReport::default()
@@ -421,14 +421,14 @@ fn restore_until_complete(
     cancel: &AtomicBool,
 ) -> Option<DedupState> {
     if faults::get().no_restore {
-        return Some(DedupState::new(dedup.window));
+        return Some(DedupState::new(dedup.same_story()));
     }
     let mut pause = RETRY_FIRST;
     loop {
         let attempt = restore_partition(
             kafka,
             partition,
-            dedup.window,
+            dedup.same_story(),
             dedup.restore_lookback,
             dedup.restore_timeout,
             cancel,

@@ -1,14 +1,46 @@
 //! Dedup decisions for one keyed-topic partition (DESIGN.md, "Dedup semantics").
 //!
-//! Two items are the same story when their dedup keys are equal and their publication times
-//! (event time carried by the item, never arrival time) lie within the window. For the same story:
-//! content already emitted (its fingerprint equals that of any emitted version) is a
-//! **duplicate**; new content with an older version time than the newest emitted version is a
-//! stale copy, also a duplicate; other new content — a later version time, or the same one, as
-//! when a replay parses an item anew with a changed parser — is an **update** (same article id,
-//! version + 1). Remembering every emitted fingerprint, not just the newest, keeps copies that
-//! differ slightly from outlet to outlet from flip-flopping as updates. The same key outside the
-//! window is a new story ("Stocks to watch today" every morning).
+//! # Same story
+//!
+//! Two items are the same story when their dedup keys are equal and either
+//!
+//! - their first publication times (event time carried by the item, never arrival time) lie
+//!   within [`SameStory::tolerance`] of each other: copies of one agency story reach outlets
+//!   minutes to hours apart, and an update keeps the first publication time; or
+//! - their bodies are near-identical (SimHash within [`SameStory::distance`] bits, bodies of
+//!   [`SameStory::min_words`] or more) and they lie within [`SameStory::window`]: a re-send or a
+//!   late copy of the same text.
+//!
+//! The same headline further apart than the tolerance with a clearly different body is a **new
+//! story** with its own id: recurring headlines ("Stocks to watch today", "Weather forecast")
+//! publish a new story every day. When several stories of a key qualify, the one with a
+//! near-identical body wins, then the one whose first publication is closest, then the earlier:
+//! a choice that does not depend on which story was created first.
+//!
+//! For the same story: content already emitted (its fingerprint equals that of any emitted
+//! version) is a **duplicate**; new content with an older version time than the newest emitted
+//! version is a stale copy, also a duplicate; other new content — a later version time, or the
+//! same one, as when a replay parses an item anew with a changed parser — is an **update** (same
+//! article id, version + 1). Remembering every emitted fingerprint, not just the newest, keeps
+//! copies that differ slightly from outlet to outlet from flip-flopping as updates. A headline-only
+//! alert (no body) followed within the tolerance by the full story under the same headline is one
+//! story: the full story is the alert's update, and an alert that arrives after its full story
+//! (a backfill) is a stale copy.
+//!
+//! Deciding does not change the state: [`DedupState::decide`] is pure, and
+//! [`DedupState::record`] applies a decision once its article is written, so an article that
+//! never reaches the articles topic (an encoding failure, an output too large) leaves no trace
+//! and the next copy is decided as if it had never been seen.
+//!
+//! # Ids and arrival order
+//!
+//! Which items form one story does not depend on the order they arrive in, as long as the items
+//! of a story do not link two stories apart (an item within the tolerance of two stories that are
+//! not within it of each other joins one of them; stories already emitted are never merged). The
+//! id does: it is derived from the dedup key and the first publication of the copy that created
+//! the story, and an id once emitted never changes. A later-published copy that arrives first
+//! (a backfill, partition lag) gives the story its id; the earlier copies that follow are
+//! duplicates or updates under that id. A replay of the same log gives the same ids.
 //!
 //! Memory is bounded by the same horizon as the state's restore: [`DedupState::sweep`] drops the
 //! stories last emitted (or read back) before a wall-clock horizon, `dedup.restore_lookback`
@@ -25,8 +57,8 @@
 //! - **Key hash, not key.** Stories are found by a 64-bit xxh3 hash of the dedup key, seeded
 //!   per state, in a map whose hasher passes that hash through. Distinct keys collide with
 //!   probability about n²/2⁶⁵ for n keys held (3·10⁻⁸ for a million); a collision makes two
-//!   different headlines share their stories, so a copy of the second within the window of the
-//!   first is decided against the first (an update, under an id of neither, or a duplicate
+//!   different headlines share their stories, so a copy of the second within the tolerance of
+//!   the first is decided against the first (an update, under an id of neither, or a duplicate
 //!   instead of a new story). The seed, drawn per state, keeps crafted headlines from piling up
 //!   in one bucket and keeps a collision from recurring after a restart or rebalance.
 //! - **Derived ids.** The article id is `article_id(key, first_published)` by construction, so
@@ -46,10 +78,11 @@
 //!   million).
 //! - **Side maps for the rare cases**, looked up only when a flag of the record says so: the
 //!   fingerprints of earlier versions of an updated story, a stored id (above), and the further
-//!   stories of a key that has several (same headline outside the window). The first story of a
-//!   key stays in the compact map; further ones, in order of creation, carry their own earlier
+//!   stories of a key that has several (the same headline over another story). The first story
+//!   of a key stays in the compact map; further ones, in order of creation, carry their own earlier
 //!   fingerprints and id. When [`DedupState::sweep`] drops the first story, the next one takes
-//!   its place, so the order in which stories are matched never changes.
+//!   its place. Which story a candidate matches does not depend on that order (the best rank
+//!   wins; among equal ranks, the story created first).
 //!
 //! Times are compared at millisecond precision (publication and version times of wire items
 //! carry seconds at most), ids use seconds as always, and [`DedupState::sweep`] forgets at
@@ -123,9 +156,39 @@ pub struct Candidate<'a> {
     pub version_time: DateTime<Utc>,
     /// Content fingerprint.
     pub fingerprint: u64,
+    /// Words in the body: shorter bodies than [`SameStory::min_words`] are not compared by
+    /// fingerprint (a headline-only alert has none).
+    pub words: u32,
     /// Processing time (ms since the epoch), recorded on the stories this candidate creates or
     /// updates; never used to decide.
     pub now_ms: i64,
+}
+
+/// When two items under one dedup key are the same story (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SameStory {
+    /// Copies whose first publication times lie this close are one story, whatever their bodies
+    /// (`dedup.same_story_tolerance`).
+    pub tolerance: std::time::Duration,
+    /// Copies with near-identical bodies are one story within this span (`dedup.window`).
+    pub window: std::time::Duration,
+    /// Largest SimHash distance, in bits, of near-identical bodies
+    /// (`dedup.near_duplicate_distance`).
+    pub distance: u32,
+    /// Bodies shorter than this (words) are not compared (`dedup.near_duplicate_min_words`).
+    pub min_words: u32,
+}
+
+impl Default for SameStory {
+    /// The configuration defaults: 6 h tolerance, 48 h window, 3 bits, 30 words.
+    fn default() -> Self {
+        SameStory {
+            tolerance: std::time::Duration::from_secs(6 * 3600),
+            window: std::time::Duration::from_secs(48 * 3600),
+            distance: 3,
+            min_words: 30,
+        }
+    }
 }
 
 /// Highest version number held; further updates keep it.
@@ -182,7 +245,7 @@ impl Story {
     fn advance(&mut self, c: &Candidate<'_>) -> u64 {
         let version = (self.version() + 1).min(VERSION_MAX);
         self.meta = (self.meta & !VERSION_MAX) | version;
-        self.seen_s = seconds(c.now_ms);
+        self.seen_s = self.seen_s.max(seconds(c.now_ms));
         self.version_ms = c.version_time.timestamp_millis();
         std::mem::replace(&mut self.fingerprint, c.fingerprint)
     }
@@ -201,21 +264,6 @@ struct Full {
 }
 
 impl Full {
-    /// Decides `c` against this story, which is within the window of it.
-    fn decide(&mut self, c: &Candidate<'_>) -> Decision {
-        let id = story_id(c.key, self.story.first_ms, self.id.as_deref());
-        if self.story.is_duplicate(&self.earlier, c) {
-            return Decision::Duplicate { of: id };
-        }
-        let old = self.story.advance(c);
-        self.earlier.push(old);
-        Decision::Update {
-            id,
-            version: self.story.version(),
-            first_published: ms_to_time(self.story.first_ms),
-        }
-    }
-
     /// Merges `other`, another emitted version of the same story: every fingerprint is content
     /// already emitted, the newest version's fields win, and the latest seen time.
     fn merge(&mut self, other: Full) {
@@ -320,8 +368,8 @@ impl Side {
 /// Dedup state of one partition.
 #[derive(Debug)]
 pub struct DedupState {
-    /// The window, ms.
-    window_ms: u64,
+    /// When items are the same story.
+    rule: Rule,
     /// Seed of the key hash.
     seed: u64,
     /// The first story of each key.
@@ -332,11 +380,49 @@ pub struct DedupState {
     len: usize,
 }
 
+/// [`SameStory`] in the units the state compares.
+#[derive(Debug, Clone, Copy)]
+struct Rule {
+    tolerance_ms: u64,
+    window_ms: u64,
+    distance: u32,
+    min_words: u32,
+}
+
+/// Where a story of a key is held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    /// The first story, in the compact map.
+    First,
+    /// A further story, at this index of [`Side::more`].
+    More(usize),
+}
+
+impl Rule {
+    /// How well `story` (with its earlier fingerprints) matches `c`, published at `published`
+    /// (ms): `None` when it is another story; lower is better (near-identical body first, then
+    /// the closest first publication, then the earlier one).
+    fn rank(self, story: &Story, earlier: &[u64], c: &Candidate<'_>) -> Option<(bool, u64, i64)> {
+        let apart = story.first_ms.abs_diff(c.published.timestamp_millis());
+        let near = |fp: u64| crate::enrich::hamming(fp, c.fingerprint) <= self.distance;
+        let same_body = c.words >= self.min_words
+            && apart <= self.window_ms
+            && (near(story.fingerprint) || earlier.iter().copied().any(near));
+        (same_body || apart <= self.tolerance_ms).then_some((!same_body, apart, story.first_ms))
+    }
+}
+
 impl DedupState {
-    /// An empty state with the given window (must be positive).
-    pub fn new(window: std::time::Duration) -> Self {
+    /// An empty state deciding by `rule`.
+    pub fn new(rule: SameStory) -> Self {
+        let ms = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
         DedupState {
-            window_ms: u64::try_from(window.as_millis()).unwrap_or(u64::MAX),
+            rule: Rule {
+                tolerance_ms: ms(rule.tolerance),
+                window_ms: ms(rule.window),
+                distance: rule.distance,
+                min_words: rule.min_words,
+            },
             seed: RandomState::new().hash_one(0x7769_7265_6665_6564_u64),
             stories: ByKeyHash::default(),
             side: Side::default(),
@@ -358,56 +444,121 @@ impl DedupState {
         xxh3_64_with_seed(key.as_bytes(), self.seed)
     }
 
-    /// Decides what to do with `candidate` and records the outcome.
-    pub fn decide(&mut self, candidate: Candidate<'_>) -> Decision {
+    /// The earlier fingerprints of the first story of key hash `h`.
+    fn first_earlier(&self, h: u64, first: Story) -> &[u64] {
+        first
+            .has(HAS_EARLIER)
+            .then(|| self.side.earlier.get(&h))
+            .flatten()
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The story of key hash `h` that `c` belongs to, if any.
+    fn find(&self, h: u64, c: &Candidate<'_>) -> Option<Slot> {
+        let first = *self.stories.get(&h)?;
+        let mut best = self
+            .rule
+            .rank(&first, self.first_earlier(h, first), c)
+            .map(|rank| (rank, Slot::First));
+        let more = first
+            .has(HAS_MORE)
+            .then(|| self.side.more.get(&h))
+            .flatten()
+            .map_or(&[][..], Vec::as_slice);
+        for (i, s) in more.iter().enumerate() {
+            if let Some(rank) = self.rule.rank(&s.story, &s.earlier, c)
+                && best.as_ref().is_none_or(|(b, _)| rank < *b)
+            {
+                best = Some((rank, Slot::More(i)));
+            }
+        }
+        best.map(|(_, slot)| slot)
+    }
+
+    /// Decides what to do with `candidate`, without changing the state: deciding twice gives
+    /// the same decision. [`DedupState::record`] applies it once the article is written.
+    pub fn decide(&self, candidate: &Candidate<'_>) -> Decision {
         let h = self.key_hash(candidate.key);
-        let published = candidate.published.timestamp_millis();
-        let window = self.window_ms;
-        let Some(first) = self.stories.get_mut(&h) else {
-            self.stories.insert(h, Story::new(&candidate));
-            self.len += 1;
+        let Some(slot) = self.find(h, candidate) else {
             return Decision::New {
                 id: article_id(candidate.key, candidate.published),
             };
         };
-        if within(first.first_ms, published, window) {
-            let side = &mut self.side;
-            let stored = first.has(HAS_ID).then(|| side.ids.get(&h)).flatten();
-            let id = story_id(candidate.key, first.first_ms, stored.map(|id| &**id));
-            let earlier = first
-                .has(HAS_EARLIER)
-                .then(|| side.earlier.get(&h))
-                .flatten();
-            if first.is_duplicate(earlier.map_or(&[], Vec::as_slice), &candidate) {
-                return Decision::Duplicate { of: id };
+        let (story, earlier, stored) = match slot {
+            Slot::First => {
+                let first = self.stories[&h];
+                let stored = first.has(HAS_ID).then(|| self.side.ids.get(&h)).flatten();
+                (first, self.first_earlier(h, first), stored.map(|id| &**id))
             }
-            let old = first.advance(&candidate);
-            first.meta |= HAS_EARLIER;
-            side.earlier.entry(h).or_default().push(old);
-            return Decision::Update {
-                id,
-                version: first.version(),
-                first_published: ms_to_time(first.first_ms),
-            };
+            Slot::More(i) => {
+                let s = &self.side.more[&h][i];
+                (s.story, s.earlier.as_slice(), s.id.as_deref())
+            }
+        };
+        let id = story_id(candidate.key, story.first_ms, stored);
+        if story.is_duplicate(earlier, candidate) {
+            return Decision::Duplicate { of: id };
         }
-        if first.has(HAS_MORE)
-            && let Some(story) = self.side.more.get_mut(&h).and_then(|more| {
-                more.iter_mut()
-                    .find(|s| within(s.story.first_ms, published, window))
-            })
-        {
-            return story.decide(&candidate);
+        Decision::Update {
+            id,
+            version: (story.version() + 1).min(VERSION_MAX),
+            first_published: ms_to_time(story.first_ms),
         }
-        first.meta |= HAS_MORE;
-        self.side.more.entry(h).or_default().push(Full {
-            story: Story::new(&candidate),
-            earlier: Vec::new(),
-            id: None,
-        });
+    }
+
+    /// Applies `decision`, which [`DedupState::decide`] gave for `candidate`, once its article
+    /// is written: a new story is held, an update becomes the story's newest version, a
+    /// duplicate changes nothing.
+    pub fn record(&mut self, candidate: &Candidate<'_>, decision: &Decision) {
+        let h = self.key_hash(candidate.key);
+        match decision {
+            Decision::Duplicate { .. } => {}
+            Decision::New { .. } => self.hold(
+                h,
+                Full {
+                    story: Story::new(candidate),
+                    earlier: Vec::new(),
+                    id: None,
+                },
+            ),
+            // The state has not changed since the decision: the same story is found again.
+            Decision::Update { .. } => match self.find(h, candidate) {
+                Some(Slot::First) => {
+                    if let Some(first) = self.stories.get_mut(&h) {
+                        let old = first.advance(candidate);
+                        first.meta |= HAS_EARLIER;
+                        self.side.earlier.entry(h).or_default().push(old);
+                    }
+                }
+                Some(Slot::More(i)) => {
+                    if let Some(s) = self.side.more.get_mut(&h).and_then(|m| m.get_mut(i)) {
+                        let old = s.story.advance(candidate);
+                        s.earlier.push(old);
+                    }
+                }
+                None => {}
+            },
+        }
+    }
+
+    /// Holds `full` as a further story of key hash `h` (the first when the key has none).
+    fn hold(&mut self, h: u64, full: Full) {
+        if let Some(first) = self.stories.get_mut(&h) {
+            first.meta |= HAS_MORE;
+            self.side.more.entry(h).or_default().push(full);
+        } else {
+            let record = self.side.attach(h, full, false);
+            self.stories.insert(h, record);
+        }
         self.len += 1;
-        Decision::New {
-            id: article_id(candidate.key, candidate.published),
-        }
+    }
+
+    /// [`DedupState::decide`], then [`DedupState::record`]: for callers whose every decision
+    /// is written (measurements, benchmarks).
+    pub fn decide_and_record(&mut self, candidate: &Candidate<'_>) -> Decision {
+        let decision = self.decide(candidate);
+        self.record(candidate, &decision);
+        decision
     }
 
     /// Records an article that was already emitted (read back from the articles topic), so that
@@ -436,10 +587,7 @@ impl DedupState {
             earlier: story.earlier,
         };
         let Some(&first) = self.stories.get(&h) else {
-            let record = self.side.attach(h, restored, false);
-            self.stories.insert(h, record);
-            self.len += 1;
-            return;
+            return self.hold(h, restored);
         };
         let stored = first.has(HAS_ID).then(|| self.side.ids.get(&h)).flatten();
         if same(first.first_ms, stored.map(|id| &**id)) {
@@ -449,19 +597,14 @@ impl DedupState {
             self.stories.insert(h, record);
             return;
         }
-        let more = self.side.more.entry(h).or_default();
-        if let Some(existing) = more
-            .iter_mut()
-            .find(|s| same(s.story.first_ms, s.id.as_deref()))
-        {
+        if let Some(existing) = self.side.more.get_mut(&h).and_then(|more| {
+            more.iter_mut()
+                .find(|s| same(s.story.first_ms, s.id.as_deref()))
+        }) {
             existing.merge(restored);
             return;
         }
-        more.push(restored);
-        self.len += 1;
-        if let Some(first) = self.stories.get_mut(&h) {
-            first.meta |= HAS_MORE;
-        }
+        self.hold(h, restored);
     }
 
     /// Forgets the stories last emitted (or read back) before `horizon_ms` (wall clock, ms since
@@ -513,10 +656,6 @@ fn seconds(ms: i64) -> u32 {
     u32::try_from(ms.div_euclid(1000).max(0)).unwrap_or(u32::MAX)
 }
 
-fn within(a_ms: i64, b_ms: i64, window_ms: u64) -> bool {
-    a_ms.abs_diff(b_ms) <= window_ms
-}
-
 /// Releases most of a map's capacity once a sweep has left three quarters of it unused.
 fn trim<V>(map: &mut ByKeyHash<V>) {
     if map.capacity() > 4 * map.len() {
@@ -545,32 +684,41 @@ mod tests {
             published: t(published),
             version_time: t(version),
             fingerprint: fp,
+            words: 0,
             now_ms: published * 1000,
         }
     }
 
+    /// A state whose tolerance is the whole 48 h window: the layout tests below keep the stories
+    /// of a key apart by time alone.
     fn state() -> DedupState {
-        DedupState::new(std::time::Duration::from_secs(48 * 3600))
+        DedupState::new(SameStory {
+            tolerance: std::time::Duration::from_secs(48 * 3600),
+            ..SameStory::default()
+        })
     }
 
     #[test]
     fn first_copy_is_new_and_identical_copy_is_duplicate() {
         let mut s = state();
-        let Decision::New { id } = s.decide(cand("k", 0, 0, 7)) else {
+        let Decision::New { id } = s.decide_and_record(&cand("k", 0, 0, 7)) else {
             panic!("expected new")
         };
-        assert_eq!(s.decide(cand("k", 1, 1, 7)), Decision::Duplicate { of: id });
+        assert_eq!(
+            s.decide_and_record(&cand("k", 1, 1, 7)),
+            Decision::Duplicate { of: id }
+        );
         assert_eq!(s.len(), 1);
     }
 
     #[test]
     fn later_version_with_new_content_is_update_with_same_id() {
         let mut s = state();
-        let Decision::New { id } = s.decide(cand("k", 0, 0, 7)) else {
+        let Decision::New { id } = s.decide_and_record(&cand("k", 0, 0, 7)) else {
             panic!()
         };
         assert_eq!(
-            s.decide(cand("k", 0, 2, 8)),
+            s.decide_and_record(&cand("k", 0, 2, 8)),
             Decision::Update {
                 id: id.clone(),
                 version: 2,
@@ -579,21 +727,21 @@ mod tests {
         );
         // The same update again is a duplicate; a stale older version is too.
         assert_eq!(
-            s.decide(cand("k", 0, 2, 8)),
+            s.decide_and_record(&cand("k", 0, 2, 8)),
             Decision::Duplicate { of: id.clone() }
         );
         assert_eq!(
-            s.decide(cand("k", 0, 1, 9)),
+            s.decide_and_record(&cand("k", 0, 1, 9)),
             Decision::Duplicate { of: id.clone() }
         );
         // The first version's content again (another outlet's copy) is no update either.
         assert_eq!(
-            s.decide(cand("k", 0, 2, 7)),
+            s.decide_and_record(&cand("k", 0, 2, 7)),
             Decision::Duplicate { of: id.clone() }
         );
         // New content at the same version time (a replay through a changed parser) is.
         assert_eq!(
-            s.decide(cand("k", 0, 2, 10)),
+            s.decide_and_record(&cand("k", 0, 2, 10)),
             Decision::Update {
                 id,
                 version: 3,
@@ -605,17 +753,142 @@ mod tests {
     #[test]
     fn same_headline_outside_window_is_new_story() {
         let mut s = state();
-        let Decision::New { id: first } = s.decide(cand("stocks to watch", 0, 0, 1)) else {
+        let Decision::New { id: first } = s.decide_and_record(&cand("stocks to watch", 0, 0, 1))
+        else {
             panic!()
         };
-        let Decision::New { id: second } = s.decide(cand("stocks to watch", 49, 49, 1)) else {
+        let Decision::New { id: second } = s.decide_and_record(&cand("stocks to watch", 49, 49, 1))
+        else {
             panic!("outside the window must be new")
         };
         assert_ne!(first, second);
+        // Within the tolerance of both: the closer story.
         assert_eq!(
-            s.decide(cand("stocks to watch", 48, 48, 1)),
+            s.decide_and_record(&cand("stocks to watch", 20, 20, 1)),
             Decision::Duplicate { of: first }
         );
+        assert_eq!(
+            s.decide_and_record(&cand("stocks to watch", 30, 30, 1)),
+            Decision::Duplicate { of: second }
+        );
+    }
+
+    #[test]
+    fn deciding_does_not_change_the_state() {
+        let mut s = state();
+        let v1 = cand("k", 0, 0, 7);
+        let first = s.decide(&v1);
+        assert_eq!(s.decide(&v1), first);
+        assert!(s.is_empty());
+        // v1 was never written (an encoding failure): the next copy is v1 again, not v2.
+        let copy = cand("k", 1, 1, 8);
+        assert_eq!(
+            s.decide(&copy),
+            Decision::New {
+                id: article_id("k", t(1))
+            }
+        );
+        s.record(&copy, &s.decide(&copy));
+        let update = cand("k", 1, 2, 9);
+        let decision = s.decide(&update);
+        assert_eq!(s.decide(&update), decision);
+        assert!(matches!(decision, Decision::Update { version: 2, .. }));
+        assert_eq!(s.len(), 1);
+        // Not written either: the update is decided the same way once more.
+        assert_eq!(s.decide(&update), decision);
+        s.record(&update, &decision);
+        assert_eq!(
+            s.decide(&update),
+            Decision::Duplicate {
+                of: article_id("k", t(1))
+            }
+        );
+    }
+
+    /// A candidate under the default rule, with a body of `words` words.
+    fn body(key: &str, published: i64, version: i64, fp: u64, words: u32) -> Candidate<'_> {
+        Candidate {
+            words,
+            ..cand(key, published, version, fp)
+        }
+    }
+
+    #[test]
+    fn recurring_headline_with_a_new_body_is_a_new_story() {
+        let mut s = DedupState::new(SameStory::default());
+        let day1 = body("stocks to watch today", 3, 3, 0xFFFF_0000, 200);
+        let Decision::New { id: first } = s.decide_and_record(&day1) else {
+            panic!("first day is new")
+        };
+        // The next morning, another body: a new story with its own id.
+        let day2 = body("stocks to watch today", 27, 27, 0x0000_FFFF, 200);
+        let Decision::New { id: second } = s.decide_and_record(&day2) else {
+            panic!("the next day is a new story")
+        };
+        assert_ne!(first, second);
+        // Day 1 arriving again after day 2 (a backfill) is still day 1's duplicate.
+        assert_eq!(
+            s.decide_and_record(&day1),
+            Decision::Duplicate { of: first.clone() }
+        );
+        // Another outlet's copy of day 2, two hours later, slightly edited: day 2's story.
+        assert_eq!(
+            s.decide_and_record(&body("stocks to watch today", 29, 29, 0x0001_FFFF, 200)),
+            Decision::Update {
+                id: second.clone(),
+                version: 2,
+                first_published: t(27),
+            }
+        );
+        // A re-send of day 1's body 20 hours later: day 1's story, by its body.
+        assert_eq!(
+            s.decide_and_record(&body("stocks to watch today", 23, 23, 0xFFFF_0001, 200)),
+            Decision::Update {
+                id: first,
+                version: 2,
+                first_published: t(3),
+            }
+        );
+        // Within the tolerance a rewritten body is the same story (an update).
+        assert!(matches!(
+            s.decide_and_record(&body("stocks to watch today", 31, 31, 0x1234_5678, 200)),
+            Decision::Update { id, .. } if id == second
+        ));
+    }
+
+    #[test]
+    fn an_alert_and_its_full_story_are_one_story_in_either_order() {
+        let alert = body("quake hits tokyo", 0, 0, 0, 0);
+        let full = Candidate {
+            version_time: t(0) + Duration::minutes(20),
+            published: t(0) + Duration::minutes(20),
+            ..body("quake hits tokyo", 0, 0, 0xABCD, 300)
+        };
+        let mut s = DedupState::new(SameStory::default());
+        let Decision::New { id } = s.decide_and_record(&alert) else {
+            panic!()
+        };
+        assert_eq!(
+            s.decide_and_record(&full),
+            Decision::Update {
+                id: id.clone(),
+                version: 2,
+                first_published: t(0),
+            }
+        );
+        // Backfilled the other way round: the alert is a stale copy of the full story.
+        let mut s = DedupState::new(SameStory::default());
+        let Decision::New { id } = s.decide_and_record(&full) else {
+            panic!()
+        };
+        assert_eq!(s.decide_and_record(&alert), Decision::Duplicate { of: id });
+        // Alerts a day apart under one headline have no body to compare: two stories.
+        let mut s = DedupState::new(SameStory::default());
+        s.decide_and_record(&alert);
+        assert!(matches!(
+            s.decide_and_record(&body("quake hits tokyo", 24, 24, 0, 0)),
+            Decision::New { .. }
+        ));
     }
 
     #[test]
@@ -624,7 +897,10 @@ mod tests {
         // first copy give the same id.
         let mut a = state();
         let mut b = state();
-        assert_eq!(a.decide(cand("k", 3, 3, 1)), b.decide(cand("k", 3, 3, 1)));
+        assert_eq!(
+            a.decide_and_record(&cand("k", 3, 3, 1)),
+            b.decide_and_record(&cand("k", 3, 3, 1))
+        );
     }
 
     #[test]
@@ -644,11 +920,11 @@ mod tests {
             },
         );
         assert_eq!(
-            s.decide(cand("k", 0, 0, 4)),
+            s.decide_and_record(&cand("k", 0, 0, 4)),
             Decision::Duplicate { of: id.clone() }
         );
         assert_eq!(
-            s.decide(cand("k", 0, 3, 6)),
+            s.decide_and_record(&cand("k", 0, 3, 6)),
             Decision::Update {
                 id,
                 version: 3,
@@ -661,28 +937,28 @@ mod tests {
     fn sweep_forgets_by_processing_time_not_event_time() {
         let mut s = state();
         // Processed at 0 s and 200 s (now_ms), whatever their event times.
-        s.decide(cand("old", 0, 0, 1));
-        s.decide(cand("new", 200, 200, 1));
+        s.decide_and_record(&cand("old", 0, 0, 1));
+        s.decide_and_record(&cand("new", 200, 200, 1));
         s.sweep(100 * 1000);
         assert_eq!(s.len(), 1);
         assert!(matches!(
-            s.decide(cand("new", 201, 201, 1)),
+            s.decide_and_record(&cand("new", 201, 201, 1)),
             Decision::Duplicate { .. }
         ));
         // A copy of an old story arriving long after newer ones is still a duplicate as long as
         // the story was processed within the horizon.
         let mut s = state();
-        s.decide(Candidate {
+        s.decide_and_record(&Candidate {
             now_ms: 5_000,
             ..cand("early", 0, 0, 1)
         });
-        s.decide(Candidate {
+        s.decide_and_record(&Candidate {
             now_ms: 6_000,
             ..cand("late", 2000, 2000, 1)
         });
         s.sweep(1_000);
         assert!(matches!(
-            s.decide(Candidate {
+            s.decide_and_record(&Candidate {
                 now_ms: 7_000,
                 ..cand("early", 0, 0, 1)
             }),
@@ -742,10 +1018,13 @@ mod tests {
             ..cand("k", 0, 0, 1)
         };
         let id = article_id("k", published);
-        assert_eq!(s.decide(c), Decision::New { id: id.clone() });
-        assert_eq!(s.decide(c), Decision::Duplicate { of: id.clone() });
+        assert_eq!(s.decide_and_record(&c), Decision::New { id: id.clone() });
         assert_eq!(
-            s.decide(Candidate {
+            s.decide_and_record(&c),
+            Decision::Duplicate { of: id.clone() }
+        );
+        assert_eq!(
+            s.decide_and_record(&Candidate {
                 fingerprint: 2,
                 ..c
             }),
@@ -757,13 +1036,13 @@ mod tests {
         );
         // A further story under the same key.
         assert_eq!(
-            s.decide(cand("k", 100, 100, 1)),
+            s.decide_and_record(&cand("k", 100, 100, 1)),
             Decision::New {
                 id: article_id("k", t(100))
             }
         );
         assert_eq!(
-            s.decide(cand("k", 101, 101, 1)),
+            s.decide_and_record(&cand("k", 101, 101, 1)),
             Decision::Duplicate {
                 of: article_id("k", t(100))
             }
@@ -782,12 +1061,12 @@ mod tests {
         // Three mornings, processed at 10 s, 20 s and 30 s; the second one updated.
         for (day, now) in [(0, 10), (1, 20), (2, 30)] {
             assert!(matches!(
-                s.decide(at(day * 49, 1, now)),
+                s.decide_and_record(&at(day * 49, 1, now)),
                 Decision::New { .. }
             ));
         }
         assert!(matches!(
-            s.decide(at(49, 2, 25)),
+            s.decide_and_record(&at(49, 2, 25)),
             Decision::Update { version: 2, .. }
         ));
         assert_eq!(s.len(), 3);
@@ -797,13 +1076,13 @@ mod tests {
         assert_eq!(s.len(), 2);
         s.check();
         assert_eq!(
-            s.decide(at(49, 1, 40)),
+            s.decide_and_record(&at(49, 1, 40)),
             Decision::Duplicate {
                 of: article_id("stocks to watch", t(49))
             }
         );
         assert_eq!(
-            s.decide(at(98, 2, 40)),
+            s.decide_and_record(&at(98, 2, 40)),
             Decision::Update {
                 id: article_id("stocks to watch", t(98)),
                 version: 2,
@@ -812,24 +1091,30 @@ mod tests {
         );
         // Within the window of the second and third mornings: the second, the older, decides.
         assert_eq!(
-            s.decide(at(73, 1, 40)),
+            s.decide_and_record(&at(73, 1, 40)),
             Decision::Duplicate {
                 of: article_id("stocks to watch", t(49))
             }
         );
         // The forgotten first morning is a new story again.
-        assert!(matches!(s.decide(at(0, 1, 40)), Decision::New { .. }));
+        assert!(matches!(
+            s.decide_and_record(&at(0, 1, 40)),
+            Decision::New { .. }
+        ));
         assert_eq!(s.len(), 3);
         s.check();
         // A sweep that drops the further stories keeps the first.
         assert!(matches!(
-            s.decide(at(49, 3, 45)),
+            s.decide_and_record(&at(49, 3, 45)),
             Decision::Update { version: 3, .. }
         ));
         s.sweep(42_000);
         s.check();
         assert_eq!(s.len(), 1);
-        assert!(matches!(s.decide(at(98, 2, 50)), Decision::New { .. }));
+        assert!(matches!(
+            s.decide_and_record(&at(98, 2, 50)),
+            Decision::New { .. }
+        ));
         s.sweep(60_000);
         s.check();
         assert!(s.is_empty());
@@ -841,12 +1126,12 @@ mod tests {
         let mut s = state();
         for i in 0..300_i64 {
             let key = format!("k{}", i % 100);
-            s.decide(Candidate {
+            s.decide_and_record(&Candidate {
                 now_ms: i * 1000,
                 ..cand(&key, (i / 100) * 49, (i / 100) * 49, 1)
             });
             if i % 7 == 0 {
-                s.decide(Candidate {
+                s.decide_and_record(&Candidate {
                     now_ms: i * 1000,
                     ..cand(&key, (i / 100) * 49, (i / 100) * 49 + 1, 2)
                 });
@@ -875,17 +1160,17 @@ mod tests {
             assert_eq!(s.len(), 1);
             for fp in [10, 11, 12] {
                 assert_eq!(
-                    s.decide(cand("k", 0, 5, fp)),
+                    s.decide_and_record(&cand("k", 0, 5, fp)),
                     Decision::Duplicate { of: id.clone() }
                 );
             }
             // Older than the newest version time: stale.
             assert_eq!(
-                s.decide(cand("k", 0, 1, 13)),
+                s.decide_and_record(&cand("k", 0, 1, 13)),
                 Decision::Duplicate { of: id.clone() }
             );
             assert_eq!(
-                s.decide(cand("k", 0, 2, 13)),
+                s.decide_and_record(&cand("k", 0, 2, 13)),
                 Decision::Update {
                     id: id.clone(),
                     version: 4,
@@ -907,11 +1192,11 @@ mod tests {
         s.check();
         assert_eq!(s.len(), 1);
         assert_eq!(
-            s.decide(cand("k", 0, 3, 2)),
+            s.decide_and_record(&cand("k", 0, 3, 2)),
             Decision::Duplicate { of: id.clone() }
         );
         assert_eq!(
-            s.decide(cand("k", 0, 3, 3)),
+            s.decide_and_record(&cand("k", 0, 3, 3)),
             Decision::Update {
                 id: id.clone(),
                 version: 3,
@@ -922,7 +1207,7 @@ mod tests {
         let mut s = state();
         s.restore("k", restored(1, 2, 2, 2, &id));
         assert_eq!(
-            s.decide(cand("k", 1, 3, 3)),
+            s.decide_and_record(&cand("k", 1, 3, 3)),
             Decision::Update {
                 id: id.clone(),
                 version: 3,
@@ -933,7 +1218,7 @@ mod tests {
         s.restore("k", restored(60, 60, 5, 2, "urn:other"));
         s.check();
         assert_eq!(
-            s.decide(cand("k", 60, 61, 5)),
+            s.decide_and_record(&cand("k", 60, 61, 5)),
             Decision::Duplicate {
                 of: "urn:other".into()
             }
@@ -950,6 +1235,9 @@ mod tests {
         #[derive(Debug, Default)]
         pub struct State {
             pub window: Duration,
+            pub tolerance: Duration,
+            pub distance: u32,
+            pub min_words: u32,
             pub entries: HashMap<String, Vec<StoryState>>,
         }
 
@@ -959,12 +1247,20 @@ mod tests {
             }
 
             pub fn decide(&mut self, c: Candidate<'_>) -> Decision {
-                let window = self.window;
-                let within = |a: DateTime<Utc>, b: DateTime<Utc>| (a - b).abs() <= window;
+                let rank = |s: &StoryState| {
+                    let apart = (s.first_published - c.published).abs();
+                    let near = |fp: &u64| (fp ^ c.fingerprint).count_ones() <= self.distance;
+                    let body = c.words >= self.min_words
+                        && apart <= self.window
+                        && (near(&s.fingerprint) || s.earlier.iter().any(near));
+                    (body || apart <= self.tolerance).then_some((!body, apart, s.first_published))
+                };
                 if let Some(stories) = self.entries.get_mut(c.key)
                     && let Some(story) = stories
                         .iter_mut()
-                        .find(|s| within(s.first_published, c.published))
+                        .filter_map(|s| rank(s).map(|r| (r, s)))
+                        .min_by_key(|(r, _)| *r)
+                        .map(|(_, s)| s)
                 {
                     if story.fingerprint == c.fingerprint
                         || story.earlier.contains(&c.fingerprint)
@@ -975,7 +1271,7 @@ mod tests {
                         };
                     }
                     story.version += 1;
-                    story.seen_ms = c.now_ms;
+                    story.seen_ms = story.seen_ms.max(c.now_ms);
                     story.version_time = c.version_time;
                     story.earlier.push(story.fingerprint);
                     story.fingerprint = c.fingerprint;
@@ -1037,6 +1333,7 @@ mod tests {
             published_ms: i64,
             later_ms: i64,
             fp: u64,
+            words: u32,
             now_s: i64,
         },
         Restore {
@@ -1061,15 +1358,15 @@ mod tests {
         // Times within a few windows of 100 s, at ms precision, often on the same second.
         let time = prop_oneof![(0..6_i64).prop_map(|s| s * 50_000), 0..300_000_i64];
         prop_oneof![
-            6 => (0..3_u8, time.clone(), 0..3_i64, 0..5_u64, 0..40_i64).prop_map(
-                |(key, published_ms, later, fp, now_s)| Op::Decide {
+            6 => (0..3_u8, time.clone(), 0..3_i64, 0..5_u64, prop_oneof![Just(0_u32), Just(50)], 0..40_i64)
+                .prop_map(|(key, published_ms, later, fp, words, now_s)| Op::Decide {
                     key,
                     published_ms,
                     later_ms: later * 20_000,
                     fp,
+                    words,
                     now_s,
-                }
-            ),
+                }),
             2 => (
                 0..3_u8,
                 time,
@@ -1096,6 +1393,80 @@ mod tests {
         ]
     }
 
+    /// Items of a small wire day: an alert and its full story with copies and an update, the
+    /// same headline's stories of the next two days, another headline, in minutes.
+    fn wire_day() -> Vec<(&'static str, i64, i64, u64, u32)> {
+        const A: u64 = 0x0F0F_0F0F_0F0F_0F0F;
+        const C: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+        const D: u64 = 0x3333_3333_3333_3333;
+        const E: u64 = 0xCCCC_CCCC_CCCC_CCCC;
+        let day = 24 * 60;
+        vec![
+            // (key, published, version time, fingerprint, words)
+            ("markets", 0, 0, 0, 0),
+            ("markets", 10, 10, A, 300),
+            ("markets", 70, 70, A ^ 1, 300),
+            ("markets", 130, 130, A ^ 2, 300),
+            ("markets", 10, 190, D, 320),
+            ("markets", day, day, C, 280),
+            ("markets", day + 90, day + 90, C ^ 4, 280),
+            ("markets", 2 * day, 2 * day, E, 250),
+            ("markets", 2 * day + 300, 2 * day + 300, E, 250),
+            ("weather", 5, 5, A, 300),
+            ("weather", day + 5, day + 5, C, 40),
+        ]
+    }
+
+    /// Which items share a story: the sets of item indexes, sorted.
+    fn stories_of(order: &[usize]) -> Vec<Vec<usize>> {
+        let items = wire_day();
+        let mut s = DedupState::new(SameStory::default());
+        let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+        for &i in order {
+            let (key, published, version, fingerprint, words) = items[i];
+            let c = Candidate {
+                key,
+                published: t(0) + Duration::minutes(published),
+                version_time: t(0) + Duration::minutes(version),
+                fingerprint,
+                words,
+                now_ms: 0,
+            };
+            let id = match s.decide_and_record(&c) {
+                Decision::New { id } | Decision::Update { id, .. } => id,
+                Decision::Duplicate { of } => of,
+            };
+            by_id.entry(id).or_default().push(i);
+        }
+        let mut stories: Vec<Vec<usize>> = by_id
+            .into_values()
+            .map(|mut v| {
+                v.sort_unstable();
+                v
+            })
+            .collect();
+        stories.sort();
+        stories
+    }
+
+    proptest::proptest! {
+        /// The same items in any arrival order form the same stories.
+        #[test]
+        fn stories_do_not_depend_on_arrival_order(
+            order in proptest::strategy::Strategy::prop_shuffle(proptest::strategy::Just(
+                (0..wire_day().len()).collect::<Vec<usize>>()
+            ))
+        ) {
+            let in_order: Vec<usize> = (0..wire_day().len()).collect();
+            let expected = stories_of(&in_order);
+            proptest::prop_assert_eq!(
+                &expected,
+                &vec![vec![0, 1, 2, 3, 4], vec![5, 6], vec![7, 8], vec![9], vec![10]]
+            );
+            proptest::prop_assert_eq!(stories_of(&order), expected);
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
 
@@ -1103,22 +1474,32 @@ mod tests {
         fn agrees_with_the_reference(ops in proptest::collection::vec(op(), 1..60)) {
             let ms = |ms: i64| t(0) + Duration::milliseconds(ms);
             let keys = ["a", "b", "c"];
-            let mut s = DedupState::new(std::time::Duration::from_secs(100));
+            // Fingerprints 0..5 lie within 1 bit of each other often enough to exercise bodies.
+            let mut s = DedupState::new(SameStory {
+                tolerance: std::time::Duration::from_secs(40),
+                window: std::time::Duration::from_secs(100),
+                distance: 1,
+                min_words: 30,
+            });
             let mut r = reference::State {
                 window: Duration::seconds(100),
+                tolerance: Duration::seconds(40),
+                distance: 1,
+                min_words: 30,
                 ..Default::default()
             };
             for op in ops {
                 match op {
-                    Op::Decide { key, published_ms, later_ms, fp, now_s } => {
+                    Op::Decide { key, published_ms, later_ms, fp, words, now_s } => {
                         let c = Candidate {
                             key: keys[usize::from(key)],
                             published: ms(published_ms),
                             version_time: ms(published_ms + later_ms),
                             fingerprint: fp,
+                            words,
                             now_ms: now_s * 1000,
                         };
-                        proptest::prop_assert_eq!(s.decide(c), r.decide(c));
+                        proptest::prop_assert_eq!(s.decide_and_record(&c), r.decide(c));
                     }
                     Op::Restore { key, id_first_ms, first_ms, version_ms, fp, earlier, version, seen_s } => {
                         let key = keys[usize::from(key)];

@@ -166,6 +166,26 @@ pub struct ParsedRecord {
     pub articles: Vec<Article>,
     /// Items of a multi-item document (a feed) that were rejected, with their reasons.
     pub rejected_items: Vec<Rejection>,
+    /// Items whose last-update time lay more than [`FUTURE_UPDATE_SKEW`] after the record's
+    /// timestamp and was clamped to it.
+    pub clamped_updates: usize,
+}
+
+/// How far an item's last-update time may lie after its record's timestamp. Later than that it
+/// is wrong (a zone mistake, a bad clock): it would make every real correction look stale, so
+/// it is clamped to the record's timestamp.
+pub const FUTURE_UPDATE_SKEW: chrono::Duration = chrono::Duration::hours(1);
+
+/// Clamps an item's last-update time that lies more than [`FUTURE_UPDATE_SKEW`] after
+/// `record_time` to `record_time`; returns whether it did.
+pub fn clamp_future_update(item: &mut ParsedItem, record_time: Option<DateTime<Utc>>) -> bool {
+    match (item.version_created, record_time) {
+        (Some(updated), Some(record)) if updated > record + FUTURE_UPDATE_SKEW => {
+            item.version_created = Some(record);
+            true
+        }
+        _ => false,
+    }
 }
 
 /// Parses and enriches one raw record into the articles it holds (at least one). In a document
@@ -207,8 +227,10 @@ pub fn parse_record_detailed(
         .map_err(|e| format_rejection(format, &e))?;
     let mut articles = Vec::with_capacity(items.len());
     let mut rejected_items = Vec::new();
+    let mut clamped_updates = 0;
     for mut item in items {
         options.strip_boilerplate(&mut item);
+        clamped_updates += usize::from(clamp_future_update(&mut item, input.record_time));
         match enrich_item(item, format, input.record_time) {
             Ok(a) => articles.push(a),
             Err(r) => rejected_items.push(r),
@@ -222,6 +244,7 @@ pub fn parse_record_detailed(
     Ok(ParsedRecord {
         articles,
         rejected_items,
+        clamped_updates,
     })
 }
 
@@ -254,7 +277,10 @@ pub fn enrich_item(
             "the headline has no letters or digits",
         ));
     }
-    if item.body.is_empty() {
+    // Wire formats send alerts, flashes and bulletins as a headline alone: news, not a broken
+    // item. A scraped page or a hand-made envelope without a body is broken.
+    let alert = item.body.is_empty();
+    if alert && !carries_alerts(format) {
         return Err(Rejection::new(
             RejectReason::NoBody,
             "the item has no body text",
@@ -270,24 +296,29 @@ pub fn enrich_item(
                 "no publication time and no record timestamp",
             )
         })?;
-    let (word_count, char_count) = enrich::count_words(&item.body);
-    let language = item
-        .language
-        .clone()
-        .or_else(|| enrich::detect_language(&language_sample(&item.body)).map(str::to_owned));
+    // One scan of headline, summary and body serves the counts, the SimHash and the entities.
     let mut texts: Vec<&str> = Vec::with_capacity(item.body.len() + 2);
     texts.push(&item.headline);
     if let Some(summary) = &item.summary {
         texts.push(summary);
     }
+    let body_from = texts.len();
     texts.extend(item.body.iter().map(String::as_str));
-    let entities = enrich::EntityMatcher::global().find(&texts);
+    let scan = enrich::TextScan::new(texts);
+    let stats = enrich::body_stats_scanned(&scan, body_from);
+    let (word_count, char_count) = (stats.words, stats.chars);
+    let language = item
+        .language
+        .clone()
+        .or_else(|| enrich::detect_language(&language_sample(&item.body)).map(str::to_owned));
+    let mut entities = enrich::EntityMatcher::global().find_scanned(&scan);
+    add_listed_places(&mut entities, &item.places);
     Ok(Article {
         id: key::article_id(&dedup_key, published),
         dedup_key,
         published,
         version: 1,
-        fingerprint: enrich::simhash(&item.body),
+        fingerprint: stats.fingerprint,
         near_duplicate_of: None,
         language,
         word_count,
@@ -297,8 +328,46 @@ pub fn enrich_item(
             .unwrap_or_else(|| enrich::reading_minutes(word_count)),
         entities,
         format,
+        urgency: item.urgency,
+        alert,
         item,
     })
+}
+
+/// True for the wire formats whose headline-only items are alerts.
+fn carries_alerts(format: SourceFormat) -> bool {
+    !matches!(
+        format,
+        SourceFormat::ScrapedText
+            | SourceFormat::JsonEnvelope
+            | SourceFormat::Feed
+            | SourceFormat::Email
+    )
+}
+
+/// Adds the places a source lists that the text did not name, resolved against the gazetteer
+/// where it knows them.
+fn add_listed_places(entities: &mut crate::model::Entities, listed: &[String]) {
+    for name in listed {
+        if entities
+            .places
+            .iter()
+            .any(|p| p.name.eq_ignore_ascii_case(name))
+        {
+            continue;
+        }
+        let place = enrich::EntityMatcher::global()
+            .find(&[name.as_str()])
+            .places
+            .into_iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+            .unwrap_or_else(|| crate::model::Place {
+                name: name.clone(),
+                country_code: None,
+                coordinates: None,
+            });
+        entities.places.push(place);
+    }
 }
 
 /// The opening paragraphs, up to the bytes the language detector reads.
@@ -361,6 +430,76 @@ mod tests {
         let stripped = parse_record(raw, &opts).unwrap();
         assert_eq!(stripped[0].item.body, vec!["Real text.", "More text."]);
         assert_ne!(plain[0].fingerprint, stripped[0].fingerprint);
+    }
+
+    #[test]
+    fn headline_only_wire_items_are_alerts() {
+        let ninjs = br#"{"uri":"urn:x","type":"text","headline":"Quake hits Tokyo","description_text":"A strong quake shook Tokyo.","urgency":1,"versioncreated":"2025-01-01T00:00:00Z"}"#;
+        let a = &parse_record(input(ninjs), &ParseOptions::default()).unwrap()[0];
+        assert!(a.alert);
+        assert_eq!(a.urgency, Some(1));
+        assert_eq!(a.word_count, 0);
+        let rendered = crate::ninjs::render(
+            a,
+            crate::ninjs::RenderOptions {
+                extension: true,
+                ..Default::default()
+            },
+        );
+        assert_eq!(rendered["urgency"], 1);
+        assert_eq!(rendered["wirefeed"]["alert"], true);
+        assert_eq!(
+            rendered["descriptions"][0]["value"],
+            "A strong quake shook Tokyo."
+        );
+        // A full story is no alert, and carries no alert flag.
+        let story = br#"{"uri":"urn:x","type":"text","headline":"Quake hits Tokyo","body_text":"A strong quake shook Tokyo.","versioncreated":"2025-01-01T00:10:00Z"}"#;
+        let a = &parse_record(input(story), &ParseOptions::default()).unwrap()[0];
+        assert!(!a.alert);
+        let rendered = crate::ninjs::render(
+            a,
+            crate::ninjs::RenderOptions {
+                extension: true,
+                ..Default::default()
+            },
+        );
+        assert!(rendered["wirefeed"].get("alert").is_none());
+        assert!(rendered.get("urgency").is_none());
+    }
+
+    #[test]
+    fn an_update_time_far_after_the_record_time_is_clamped() {
+        let record = DateTime::parse_from_rfc3339("2025-01-01T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let raw = |updated: &str| {
+            format!(
+                r#"{{"headline":"h","body":"b","published":"2025-01-01T10:00:00Z","updated":"{updated}"}}"#
+            )
+        };
+        let parse = |payload: &str| {
+            parse_record_detailed(
+                RawInput {
+                    payload: payload.as_bytes(),
+                    format_hint: None,
+                    record_time: Some(record),
+                },
+                &ParseOptions::default(),
+            )
+            .unwrap()
+        };
+        // A day ahead of the record (a wrong zone or clock): clamped to the record's time.
+        let p = parse(&raw("2025-01-02T12:00:00Z"));
+        assert_eq!(p.clamped_updates, 1);
+        assert_eq!(p.articles[0].version_time(), record);
+        // Within the skew, and in the past: kept.
+        let p = parse(&raw("2025-01-01T12:30:00Z"));
+        assert_eq!(p.clamped_updates, 0);
+        assert_eq!(
+            p.articles[0].version_time().to_rfc3339(),
+            "2025-01-01T12:30:00+00:00"
+        );
+        assert_eq!(parse(&raw("2025-01-01T11:00:00Z")).clamped_updates, 0);
     }
 
     #[test]
