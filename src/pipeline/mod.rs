@@ -439,15 +439,17 @@ mod tests {
         assert!(a.alert);
         assert_eq!(a.urgency, Some(1));
         assert_eq!(a.word_count, 0);
-        let rendered = crate::ninjs::render(
+        let rendered = serde_json::to_value(crate::ninjs::document(
             a,
             crate::ninjs::RenderOptions {
                 extension: true,
                 ..Default::default()
             },
-        );
+        ))
+        .unwrap();
         assert_eq!(rendered["urgency"], 1);
         assert_eq!(rendered["wirefeed"]["alert"], true);
+        assert_eq!(rendered["genres"][0]["literal"], "alert");
         assert_eq!(
             rendered["descriptions"][0]["value"],
             "A strong quake shook Tokyo."
@@ -456,13 +458,14 @@ mod tests {
         let story = br#"{"uri":"urn:x","type":"text","headline":"Quake hits Tokyo","body_text":"A strong quake shook Tokyo.","versioncreated":"2025-01-01T00:10:00Z"}"#;
         let a = &parse_record(input(story), &ParseOptions::default()).unwrap()[0];
         assert!(!a.alert);
-        let rendered = crate::ninjs::render(
+        let rendered = serde_json::to_value(crate::ninjs::document(
             a,
             crate::ninjs::RenderOptions {
                 extension: true,
                 ..Default::default()
             },
-        );
+        ))
+        .unwrap();
         assert!(rendered["wirefeed"].get("alert").is_none());
         assert!(rendered.get("urgency").is_none());
     }
