@@ -370,7 +370,10 @@ impl Serialize for Document<'_> {
         if let Some(picture) = &item.picture {
             m.serialize_entry("associations", &[PictureRef(article, picture, n)])?;
         }
-        m.serialize_entry("bodies", &[Body(article, n)])?;
+        // An alert is its headline: no empty body.
+        if !item.body.is_empty() {
+            m.serialize_entry("bodies", &[Body(article, n)])?;
+        }
         let by = item
             .byline
             .as_deref()

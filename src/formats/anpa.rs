@@ -245,6 +245,7 @@ fn anpa_message(msg: &str) -> Result<ParsedItem, FormatError> {
         .collect();
     // AP news alerts carry no headline line: the alert sentence is the headline, and the item
     // is headline-only. A headline line without text is a bulletin or flash: headline-only too.
+    let alert_line = (headline.is_none() && body.len() == 1).then(|| body[0].clone());
     let (headline, body) = match headline {
         Some(h) => (h, body),
         // Agate without a headline line is titled by its slug ("BC-WEA--Global Weather,").
@@ -275,7 +276,10 @@ fn anpa_message(msg: &str) -> Result<ParsedItem, FormatError> {
     Ok(ParsedItem {
         headline,
         summary: summary.map(|s| s.replace(" _ ", " — ")),
-        dateline: body.first().and_then(|p| dateline_place(p)),
+        dateline: body
+            .first()
+            .or(alert_line.as_ref())
+            .and_then(|p| dateline_place(p)),
         body,
         urgency: hdr.priority.and_then(urgency),
         version_created: time,

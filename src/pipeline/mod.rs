@@ -307,10 +307,16 @@ pub fn enrich_item(
     let scan = enrich::TextScan::new(texts);
     let stats = enrich::body_stats_scanned(&scan, body_from);
     let (word_count, char_count) = (stats.words, stats.chars);
+    // An alert's only text is its headline.
+    let sample = if alert {
+        item.headline.clone()
+    } else {
+        language_sample(&item.body)
+    };
     let language = item
         .language
         .clone()
-        .or_else(|| enrich::detect_language(&language_sample(&item.body)).map(str::to_owned));
+        .or_else(|| enrich::detect_language(&sample).map(str::to_owned));
     let mut entities = enrich::EntityMatcher::global().find_scanned(&scan);
     add_listed_places(&mut entities, &item.places);
     Ok(Article {
