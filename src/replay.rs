@@ -135,6 +135,43 @@ pub struct Plan {
     pub since_ms: Option<i64>,
     /// Skip records at or after this timestamp (ms).
     pub until_ms: Option<i64>,
+    /// The earliest record time (ms) the range may hold: the `--from` time, else the timestamp
+    /// of the first record of the range (the earliest over partitions); `None` when empty or
+    /// unreadable.
+    pub earliest_ms: Option<i64>,
+}
+
+/// Refuses a range that reaches back before the restore horizon (`now - dedup.restore_lookback`).
+///
+/// The dedup state is rebuilt from the articles written within the lookback; the articles of
+/// older records are not in it, so replaying those records would emit old stories again as new
+/// version 1 articles under their old ids. A backfill of older records needs a lookback that
+/// covers them (the restore then reads that much of the articles topic).
+///
+/// # Errors
+/// The range starts before the horizon; the message names the horizon and the setting.
+pub fn check_horizon(plan: &Plan, now_ms: i64, lookback: Duration) -> anyhow::Result<()> {
+    let lookback_ms = lookback.as_millis().min(i64::MAX as u128) as i64;
+    let horizon = now_ms.saturating_sub(lookback_ms);
+    match plan.earliest_ms {
+        Some(earliest) if earliest < horizon => {
+            let at = |ms: i64| {
+                DateTime::<Utc>::from_timestamp_millis(ms)
+                    .map_or_else(|| ms.to_string(), |t| t.to_rfc3339())
+            };
+            bail!(
+                "the range starts at {}, before the dedup restore horizon {} (now minus \
+                 dedup.restore_lookback = {}): articles of records older than the horizon are not \
+                 in the restored dedup state, so they would come out again as new stories. Replay \
+                 from {} or later, or set dedup.restore_lookback to cover the range",
+                at(earliest),
+                at(horizon),
+                humantime::format_duration(lookback),
+                at(horizon)
+            )
+        }
+        _ => Ok(()),
+    }
 }
 
 impl Plan {
@@ -177,6 +214,7 @@ pub fn plan(config: &Config, from: &Bound, to: Option<&Bound>) -> anyhow::Result
         Some(Bound::Time(t)) => Some(t.timestamp_millis()),
         _ => None,
     };
+    let mut earliest_ms: Option<i64> = None;
     for p in 0..count {
         if explicit.as_ref().is_some_and(|e| !e.contains_key(&p)) {
             continue;
@@ -225,12 +263,20 @@ pub fn plan(config: &Config, from: &Bound, to: Option<&Bound>) -> anyhow::Result
         };
         if end > start {
             partitions.push((p, start, end));
+            let first = match since_ms {
+                Some(ms) => Some(ms),
+                None => restore::timestamp_at(&reader, topic, p, start, timeout),
+            };
+            if let Some(first) = first {
+                earliest_ms = Some(earliest_ms.map_or(first, |e| e.min(first)));
+            }
         }
     }
     Ok(Plan {
         partitions,
         since_ms,
         until_ms,
+        earliest_ms,
     })
 }
 
@@ -250,6 +296,11 @@ pub async fn run(config: Config, options: ReplayOptions) -> anyhow::Result<Repla
         let (config, from, to) = (config.clone(), options.from.clone(), options.to.clone());
         tokio::task::spawn_blocking(move || plan(&config, &from, to.as_ref())).await??
     };
+    check_horizon(
+        &plan,
+        Utc::now().timestamp_millis(),
+        config.dedup.restore_lookback,
+    )?;
     let group = options
         .group
         .clone()
@@ -492,7 +543,31 @@ mod tests {
             partitions: vec![(0, 5, 10), (1, 0, 3)],
             since_ms: None,
             until_ms: None,
+            earliest_ms: None,
         };
         assert_eq!(plan.total(), 8);
+    }
+
+    #[test]
+    fn a_range_before_the_restore_horizon_is_refused() {
+        let day = 86_400_000;
+        let now = 100 * day;
+        let week = Duration::from_secs(7 * 86_400);
+        let plan = |earliest_ms| Plan {
+            partitions: vec![(0, 0, 10)],
+            since_ms: None,
+            until_ms: None,
+            earliest_ms,
+        };
+        assert!(check_horizon(&plan(Some(now - 6 * day)), now, week).is_ok());
+        assert!(check_horizon(&plan(None), now, week).is_ok());
+        let err = check_horizon(&plan(Some(now - 8 * day)), now, week)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("dedup.restore_lookback"), "{err}");
+        assert!(err.contains("7days"), "{err}");
+        // A longer lookback covers it.
+        let month = Duration::from_secs(30 * 86_400);
+        assert!(check_horizon(&plan(Some(now - 8 * day)), now, month).is_ok());
     }
 }

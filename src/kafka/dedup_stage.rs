@@ -293,6 +293,12 @@ impl Gate<'_> {
     /// Renews the lease when less than half of it is left, at most every [`RENEW_EVERY`], while
     /// there is anything to renew it for. Returns whether the lease is valid now.
     fn keep_lease(&mut self) -> bool {
+        // The client already knows its assignment is gone (a heartbeat was refused) before the
+        // rebalance callback runs: nothing more may be written for it.
+        if self.consumer.assignment_lost() {
+            self.lease.expire();
+            return false;
+        }
         let now = std::time::Instant::now();
         let remaining = self.lease.remaining(now);
         if remaining > self.lease.length() / 2
@@ -316,18 +322,20 @@ impl Gate<'_> {
             || !self.lease.remaining(std::time::Instant::now()).is_zero()
     }
 
-    /// Resumes the held partitions whose state is restored, while the lease is valid.
+    /// Resumes the held partitions whose state is restored. One that refused a record for want
+    /// of a lease waits for a valid lease; one paused only for its restore resumes at once (its
+    /// first record renews the lease before it is processed, however long the restore took).
     fn release_ready(&mut self) {
-        if self.lease.remaining(std::time::Instant::now()).is_zero() {
-            return;
-        }
+        let lease_valid = !self.lease.remaining(std::time::Instant::now()).is_zero();
         let ready: Vec<i32> = {
             let states = self.states.lock();
             let mut held = self.held.lock();
             let ready: Vec<i32> = held
-                .keys()
-                .copied()
-                .filter(|p| states.contains_key(p))
+                .iter()
+                .filter(|(p, (_, refused_at))| {
+                    states.contains_key(p) && (lease_valid || refused_at.is_none())
+                })
+                .map(|(&p, _)| p)
                 .collect();
             for p in &ready {
                 held.remove(p);

@@ -118,7 +118,7 @@ pub fn reader(kafka: &KafkaConfig, purpose: &str) -> anyhow::Result<Reader> {
 }
 
 /// Timestamp (ms) of the record at `offset`, or `None` when it cannot be read within `timeout`.
-fn timestamp_at(
+pub fn timestamp_at(
     consumer: &Reader,
     topic: &str,
     partition: i32,
