@@ -40,7 +40,6 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use common::*;
 use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
-use wirefeed::config::{Config, Sources};
 use wirefeed::kafka::headers;
 
 /// The session timeout `tests/common` gives every consumer.
@@ -461,14 +460,7 @@ fn run(s: &Scenario, broker: Broker) -> Report {
         .expect("application id")
         .to_owned();
     sets.push(format!("kafka.topics.duplicates={app_id}.duplicates"));
-    sets.push("kafka.create_topics=false".into());
-    let config = Config::load(&Sources {
-        file: None,
-        env: Vec::new(),
-        sets: sets.clone(),
-    })
-    .unwrap();
-    broker.create_topics(&config);
+    let (sets, config) = child_config(&broker, sets);
     let t = config.kafka.topics.clone();
     let max_message = wirefeed::kafka::max_message_bytes(&config.kafka);
 

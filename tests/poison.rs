@@ -11,7 +11,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use wirefeed::config::{Config, Sources};
+
 use wirefeed::kafka::headers;
 
 /// The marker that makes the parser panic in this test's process.
@@ -22,15 +22,7 @@ fn poison_records_are_dead_lettered_and_the_partition_flows() {
     let broker = Broker::start();
     let bootstrap = broker.bootstrap();
     // Every poison record stands in front of good ones in its partition.
-    let mut sets = overrides(&broker, 2);
-    sets.push("kafka.create_topics=false".into());
-    let config = Config::load(&Sources {
-        file: None,
-        env: Vec::new(),
-        sets: sets.clone(),
-    })
-    .unwrap();
-    broker.create_topics(&config);
+    let (sets, config) = child_config(&broker, overrides(&broker, 2));
     let t = config.kafka.topics.clone();
 
     let binary: Vec<u8> = (0..1_010_000u32).map(|i| (i % 251) as u8).collect();

@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use common::*;
 use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
-use wirefeed::config::{Config, Sources};
 
 fn run_restore_failure(faults: &[(&str, &str)]) -> (Vec<Rec>, bool) {
     let broker = Broker::start_mock();
@@ -20,15 +19,7 @@ fn run_restore_failure(faults: &[(&str, &str)]) -> (Vec<Rec>, bool) {
         unreachable!()
     };
     let bootstrap = broker.bootstrap();
-    let mut sets = overrides(&broker, 1);
-    sets.push("kafka.create_topics=false".into());
-    let config = Config::load(&Sources {
-        file: None,
-        env: Vec::new(),
-        sets: sets.clone(),
-    })
-    .unwrap();
-    broker.create_topics(&config);
+    let (sets, config) = child_config(&broker, overrides(&broker, 1));
     let t = config.kafka.topics.clone();
 
     // The first instance writes the story.

@@ -142,6 +142,20 @@ pub fn config(broker: &Broker, partitions: i32) -> Config {
     config
 }
 
+/// For a `wirefeed run` child: `sets` (the overrides plus `kafka.create_topics=false`) and the
+/// configuration they give, whose topics are created on `broker` beforehand.
+pub fn child_config(broker: &Broker, mut sets: Vec<String>) -> (Vec<String>, Config) {
+    sets.push("kafka.create_topics=false".into());
+    let config = Config::load(&Sources {
+        file: None,
+        env: Vec::new(),
+        sets: sets.clone(),
+    })
+    .expect("test config");
+    broker.create_topics(&config);
+    (sets, config)
+}
+
 /// Produces records (key, value, partition) and waits until the broker has them all.
 pub fn produce(bootstrap: &str, topic: &str, records: &[(Option<String>, Vec<u8>, Option<i32>)]) {
     let records: Vec<Outgoing> = records
