@@ -756,6 +756,18 @@ fn article(raw: &str) -> wirefeed::model::Article {
     articles.remove(0)
 }
 
+/// The dedup candidate an article makes.
+fn candidate(a: &wirefeed::model::Article) -> Candidate<'_> {
+    Candidate {
+        key: &a.dedup_key,
+        published: a.published,
+        version_time: a.version_time(),
+        fingerprint: a.fingerprint,
+        words: a.word_count,
+        now_ms: 0,
+    }
+}
+
 #[test]
 fn an_alert_and_the_story_that_follows_are_one_article_in_two_versions() {
     let alert = article(
@@ -766,16 +778,6 @@ fn an_alert_and_the_story_that_follows_are_one_article_in_two_versions() {
     );
     assert!(alert.alert && !story.alert);
     assert_eq!(alert.urgency, Some(1));
-    fn candidate(a: &wirefeed::model::Article) -> Candidate<'_> {
-        Candidate {
-            key: &a.dedup_key,
-            published: a.published,
-            version_time: a.version_time(),
-            fingerprint: a.fingerprint,
-            words: a.word_count,
-            now_ms: 0,
-        }
-    }
     let mut state = DedupState::new(SameStory::default());
     let Decision::New { id } = state.decide_and_record(&candidate(&alert)) else {
         panic!("the alert is a new story");
@@ -806,16 +808,6 @@ fn a_copy_with_a_wrong_future_update_time_does_not_swallow_later_corrections() {
         )
         .expect("an article")
         .remove(0)
-    }
-    fn candidate(a: &wirefeed::model::Article) -> Candidate<'_> {
-        Candidate {
-            key: &a.dedup_key,
-            published: a.published,
-            version_time: a.version_time(),
-            fingerprint: a.fingerprint,
-            words: a.word_count,
-            now_ms: 0,
-        }
     }
     // An outlet's copy says it was updated a day ahead (a zone or clock mistake).
     let bad = at(
