@@ -313,6 +313,10 @@ pub struct Restored {
     pub state: DedupState,
 }
 
+/// Rebuilds one partition's state: the partition and its cancel flag in, the state out (`None`
+/// when cancelled).
+type RestoreFn = dyn Fn(i32, &AtomicBool) -> Option<DedupState> + Send + Sync;
+
 /// First pause before retrying a failed restore; it doubles up to [`RETRY_MAX`].
 const RETRY_FIRST: Duration = Duration::from_millis(500);
 /// Longest pause between restore attempts.
@@ -323,8 +327,8 @@ const RETRY_MAX: Duration = Duration::from_secs(30);
 /// inside it would exceed `max.poll.interval.ms`). A failed restore is retried with back-off until
 /// it completes or its partition is revoked: a partition is never processed on a partial state.
 pub struct Restorer {
-    kafka: KafkaConfig,
-    dedup: DedupConfig,
+    /// Rebuilds one partition (from the articles topic, retrying until complete).
+    restore: Arc<RestoreFn>,
     /// Running restores: partition → (epoch, cancel flag).
     running: Mutex<HashMap<i32, (u64, Arc<AtomicBool>)>>,
     done_tx: Sender<Restored>,
@@ -334,10 +338,16 @@ pub struct Restorer {
 impl Restorer {
     /// A restorer for the stage's configuration.
     pub fn new(kafka: KafkaConfig, dedup: DedupConfig) -> Restorer {
+        Restorer::with(Arc::new(move |partition, cancel| {
+            restore_until_complete(&kafka, &dedup, partition, cancel)
+        }))
+    }
+
+    /// A restorer that rebuilds each partition with `restore`.
+    fn with(restore: Arc<RestoreFn>) -> Restorer {
         let (done_tx, done_rx) = crossbeam_channel::unbounded();
         Restorer {
-            kafka,
-            dedup,
+            restore,
             running: Mutex::default(),
             done_tx,
             done_rx,
@@ -354,12 +364,11 @@ impl Restorer {
         if let Some((_, old)) = self.running().insert(partition, (epoch, cancel.clone())) {
             old.store(true, Ordering::Relaxed);
         }
-        let (kafka, dedup, tx) = (self.kafka.clone(), self.dedup.clone(), self.done_tx.clone());
+        let (restore, tx) = (self.restore.clone(), self.done_tx.clone());
         let spawned = std::thread::Builder::new()
             .name(format!("wirefeed-restore-{partition}"))
             .spawn(move || {
-                let state = restore_until_complete(&kafka, &dedup, partition, &cancel);
-                if let Some(state) = state {
+                if let Some(state) = restore(partition, &cancel) {
                     tx.send(Restored {
                         partition,
                         epoch,
@@ -468,6 +477,43 @@ fn restore_until_complete(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every assigned partition restores at the same time, outside the caller (the rebalance
+    /// callback): each restore here waits until all four are running, so restores run one after
+    /// another, or inside `start`, would time out and none would finish.
+    #[test]
+    fn assigned_partitions_restore_at_once_outside_the_caller() {
+        const PARTITIONS: usize = 4;
+        let running = Arc::new((Mutex::new(0usize), std::sync::Condvar::new()));
+        let seen = running.clone();
+        let restorer = Restorer::with(Arc::new(move |_, _| {
+            let (count, all_running) = &*seen;
+            let mut count = count.lock().unwrap();
+            *count += 1;
+            all_running.notify_all();
+            let (_count, wait) = all_running
+                .wait_timeout_while(count, Duration::from_secs(10), |n| *n < PARTITIONS)
+                .unwrap();
+            (!wait.timed_out()).then(|| DedupState::new(SameStory::default()))
+        }));
+        for p in 0..PARTITIONS {
+            restorer.start(p as i32, 7);
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut done = Vec::new();
+        while done.len() < PARTITIONS && Instant::now() < deadline {
+            done.extend(
+                restorer
+                    .finished()
+                    .into_iter()
+                    .map(|r| (r.partition, r.epoch)),
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        done.sort_unstable();
+        assert_eq!(done, [(0, 7), (1, 7), (2, 7), (3, 7)]);
+        assert_eq!(restorer.pending(), 0);
+    }
 
     #[test]
     fn reads_state_from_headers() {
