@@ -671,6 +671,8 @@ fn account(
 
     // Each raw record by itself: article, else duplicate, else dead letter, else lost.
     let mut lost_shown = 0;
+    // Per story: its raw records, their content versions and outcomes (to show a broken story).
+    let mut story_outcomes: HashMap<usize, Vec<((i32, i64), u32, &str)>> = HashMap::new();
     for r in &raw {
         let src = (r.partition, r.offset);
         let input = r
@@ -681,6 +683,21 @@ fn account(
         let kind = input.map(|i| i.kind);
         let is_story = matches!(kind, Some(Kind::Story { .. }));
         let dead = dead_of.get(&src);
+        if let Some(Kind::Story { story, version, .. }) = kind {
+            let outcome = if articles_of.contains_key(&src) {
+                "written"
+            } else if duplicated_sources.contains(&src) {
+                "duplicate"
+            } else if dead.is_some() {
+                "dead-letter"
+            } else {
+                "lost"
+            };
+            story_outcomes
+                .entry(story)
+                .or_default()
+                .push((src, version, outcome));
+        }
         if let Some(written) = articles_of.get(&src) {
             if written.iter().any(|a| a.headers[headers::KIND] == "update") {
                 report.updates += 1;
@@ -781,6 +798,25 @@ fn account(
         let contiguous = versions.iter().copied().eq(1..=versions.len() as u32);
         if ids.len() > 1 || !contiguous {
             report.broken_stories += 1;
+            if report.broken_stories <= 5 {
+                let places: Vec<_> = written
+                    .iter()
+                    .map(|r| {
+                        (
+                            r.key.as_deref().unwrap_or_default(),
+                            r.headers[headers::VERSION].as_str(),
+                            r.partition,
+                            r.offset,
+                            r.timestamp,
+                            r.headers.get(headers::SOURCE),
+                        )
+                    })
+                    .collect();
+                println!(
+                    "chaos: story {story} (latest v{version}) written as {places:?}; its raw records {:?}",
+                    story_outcomes.get(&story)
+                );
+            }
         }
         let wanted = version_time(story, version);
         if !written.is_empty()
