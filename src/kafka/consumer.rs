@@ -192,6 +192,23 @@ impl ConsumerContext for StageContext {
         }
     }
 
+    /// Logs each offset commit: refused ones (a member the group no longer knows, a stale
+    /// generation) at warn, the others at debug.
+    fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
+        let positions: Vec<(i32, Option<i64>)> = offsets
+            .elements()
+            .iter()
+            .map(|e| (e.partition(), e.offset().to_raw()))
+            .collect();
+        match result {
+            Ok(()) => tracing::debug!(stage = self.stage.as_str(), ?positions, "Offsets committed"),
+            Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
+            Err(e) => {
+                tracing::warn!(stage = self.stage.as_str(), ?positions, cause = %e, "Offset commit refused")
+            }
+        }
+    }
+
     fn post_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         if let Rebalance::Assign(tpl) = rebalance {
             let parts = self.partitions(tpl);
@@ -227,6 +244,7 @@ pub fn store_committable(consumer: &BaseConsumer<StageContext>, shared: &Shared,
         return;
     }
     let mut tpl = TopicPartitionList::with_capacity(moved.len());
+    tracing::debug!(stage = consumer.context().stage.as_str(), positions = ?moved, "Storing offsets");
     for (partition, next) in moved {
         if let Err(e) = tpl.add_partition_offset(topic, partition, Offset::Offset(next)) {
             tracing::warn!(partition, cause = %e, "Cannot store offset");

@@ -127,7 +127,8 @@ impl ProducerContext for SinkContext {
             }
             Err((err, msg)) => {
                 let permanent = is_permanent(err).then(|| err.to_string());
-                tracing::warn!(topic = msg.topic(), cause = %err, permanent = permanent.is_some(), "Delivery failed");
+                let source = token.map(|t| (t.partition, t.offset));
+                tracing::warn!(topic = msg.topic(), source = ?source, cause = %err, permanent = permanent.is_some(), "Delivery failed");
                 let failed = Failed {
                     topic: msg.topic().to_owned(),
                     partition: (msg.partition() >= 0).then_some(msg.partition()),
