@@ -21,7 +21,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
 
-use crate::formats::agency_from_credit;
+use crate::formats::agency::agency_from_credit;
 use crate::formats::error::FormatError;
 use crate::formats::textutil::{
     clean_line, dateline_place, expand_year, is_tabular, month_number, text_paragraphs,

@@ -17,7 +17,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
-use crate::formats::agency_from_credit;
+use crate::formats::agency::agency_from_credit;
 use crate::formats::error::FormatError;
 use crate::formats::textutil::{
     berlin_to_utc, clean_line, dateline_place, expand_year, is_tabular, month_number,

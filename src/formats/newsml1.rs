@@ -14,9 +14,9 @@
 //! [`FormatError::NoBody`]; a document whose items are all photos/graphics gives
 //! [`FormatError::NotNews`].
 
+use crate::formats::agency::agency_in;
 use crate::formats::error::FormatError;
 use crate::formats::markup::{element_to_paragraphs, html_to_paragraphs};
-use crate::formats::newsml_g2::agency_in;
 use crate::formats::xml::{
     Element, parse_document, parse_timestamp, root_name, text_to_paragraphs,
 };

@@ -12,7 +12,7 @@
 //! Pictures, video, audio, graphics, packages, planning, concept and knowledge items carry no
 //! news text: a document holding only those gives [`FormatError::NotNews`].
 
-use crate::formats::agency_from_credit;
+use crate::formats::agency::agency_in;
 use crate::formats::error::FormatError;
 use crate::formats::markup::element_to_paragraphs;
 use crate::formats::xml::{
@@ -338,28 +338,6 @@ fn party_name(e: &Element) -> Option<String> {
                 .map(str::to_owned)
         })
         .or_else(|| e.text_nonempty())
-}
-
-/// Finds a known agency in a credit such as `"reuters.com"`, `"AP"`, `"dpa/AFP"`.
-pub(crate) fn agency_in(credit: &str) -> Option<crate::model::Agency> {
-    if let Some(a) = agency_from_credit(credit) {
-        return Some(a);
-    }
-    credit
-        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == ' '))
-        .map(str::trim)
-        .filter(|w| !w.is_empty())
-        .find_map(agency_from_credit)
-        .or_else(|| {
-            // "reuters.com" / "ap.org" / "afp.com"
-            let host = credit.trim().to_ascii_lowercase();
-            let stem = host.split('.').next().unwrap_or("");
-            if host.contains('.') {
-                agency_from_credit(stem)
-            } else {
-                None
-            }
-        })
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::formats::agency_from_credit;
+use crate::formats::agency::agency_from_credit;
 use crate::formats::error::FormatError;
 use crate::formats::markup::{html_text, html_to_paragraphs as html_paragraphs};
 use crate::formats::textutil::{clean_line, json_u32, parse_iso, text_paragraphs};
