@@ -13,6 +13,7 @@ pub mod envelope;
 pub mod error;
 pub mod feed;
 pub mod iptc7901;
+mod json;
 pub mod markup;
 pub mod newsml1;
 pub mod newsml_g2;

@@ -279,15 +279,6 @@ pub fn dateline_place(para: &str) -> Option<String> {
     Some(title_case_caps(place))
 }
 
-/// Reads a version number from a JSON string or number.
-pub fn json_u32(v: Option<&serde_json::Value>) -> Option<u32> {
-    match v? {
-        serde_json::Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
-        serde_json::Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
 /// Byte offset of the first match of `needle` in `hay`, ignoring ASCII case.
 pub fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.is_empty() || hay.len() < needle.len() {
