@@ -21,8 +21,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
 
-use crate::formats::agency_from_credit;
-use crate::formats::error::FormatError;
+use crate::formats::agency::agency_from_credit;
+use crate::formats::error::{FormatError, collect};
 use crate::formats::textutil::{
     clean_line, dateline_place, expand_year, is_tabular, month_number, text_paragraphs,
     title_case_caps,
@@ -69,7 +69,7 @@ pub fn parse(input: &str) -> Result<Vec<ParsedItem>, FormatError> {
     if messages.is_empty() {
         return Err(FormatError::Malformed("ANPA message without STX".into()));
     }
-    crate::formats::ninjs_json::collect(messages.into_iter().map(anpa_message))
+    collect(messages.into_iter().map(anpa_message))
 }
 
 /// The ANPA header line: keyword, version text, word count.

@@ -18,11 +18,11 @@
 
 use serde_json::{Map, Value};
 
-use crate::formats::agency_from_credit;
-use crate::formats::error::FormatError;
+use crate::formats::agency::agency_from_credit;
+use crate::formats::error::{FormatError, collect};
+use crate::formats::json::{get, get_str, json_u32};
 use crate::formats::markup::{html_text, html_to_paragraphs as html_paragraphs};
-use crate::formats::ninjs_json::{collect, get, get_str};
-use crate::formats::textutil::{clean_line, dateline_place, is_tabular, json_u32, parse_iso};
+use crate::formats::textutil::{clean_line, dateline_place, is_tabular, parse_iso};
 use crate::model::ParsedItem;
 
 /// Cheap check for an AP Media API response or a dpa digitalwires item.

@@ -15,9 +15,9 @@
 use chrono::{DateTime, Utc};
 use mail_parser::{Encoding, Message, MessageParser, MessagePart, PartType};
 
+use crate::formats::agency::agency_in;
 use crate::formats::error::FormatError;
 use crate::formats::markup::html_to_paragraphs;
-use crate::formats::newsml_g2::agency_in;
 use crate::formats::xml::{MAX_INPUT, collapse_ws, text_to_paragraphs};
 use crate::model::ParsedItem;
 

@@ -97,7 +97,7 @@ pub fn parse(json: &str) -> Result<ParsedItem, EnvelopeError> {
         first_created,
         version_created,
         agency: env.agency.map(|a| {
-            crate::formats::agency_from_credit(&a).unwrap_or(Agency {
+            crate::formats::agency::agency_from_credit(&a).unwrap_or(Agency {
                 name: a.clone(),
                 code: a,
             })

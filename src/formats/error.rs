@@ -1,4 +1,7 @@
-//! The error every format parser in this crate returns.
+//! The error every format parser in this crate returns, and how a document of several items
+//! reports one.
+
+use crate::model::ParsedItem;
 
 /// Why a document could not be turned into news items.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -19,4 +22,34 @@ pub enum FormatError {
     /// The document is of another format than the parser reads.
     #[error("wrong format: {0}")]
     WrongFormat(String),
+}
+
+/// Keeps the successful items; with none, returns the most telling error (a real failure wins
+/// over "not news").
+pub(crate) fn collect(
+    results: impl Iterator<Item = Result<ParsedItem, FormatError>>,
+) -> Result<Vec<ParsedItem>, FormatError> {
+    let mut ok = Vec::new();
+    let mut first_err: Option<FormatError> = None;
+    for r in results {
+        match r {
+            Ok(item) => ok.push(item),
+            Err(e) => {
+                let replace = match (&first_err, &e) {
+                    (None, _) => true,
+                    (Some(FormatError::NotNews(_)), FormatError::NotNews(_)) => false,
+                    (Some(FormatError::NotNews(_)), _) => true,
+                    _ => false,
+                };
+                if replace {
+                    first_err = Some(e);
+                }
+            }
+        }
+    }
+    if ok.is_empty() {
+        Err(first_err.unwrap_or_else(|| FormatError::Malformed("no items".into())))
+    } else {
+        Ok(ok)
+    }
 }

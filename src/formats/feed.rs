@@ -17,9 +17,9 @@ use std::borrow::Cow;
 
 use feed_rs::model::{Entry, Feed, Text};
 
+use crate::formats::agency::agency_in;
 use crate::formats::error::FormatError;
 use crate::formats::markup::html_to_paragraphs;
-use crate::formats::newsml_g2::agency_in;
 use crate::formats::xml::{MAX_INPUT, collapse_ws, root_name};
 use crate::model::ParsedItem;
 

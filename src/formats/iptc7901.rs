@@ -17,8 +17,8 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
-use crate::formats::agency_from_credit;
-use crate::formats::error::FormatError;
+use crate::formats::agency::agency_from_credit;
+use crate::formats::error::{FormatError, collect};
 use crate::formats::textutil::{
     berlin_to_utc, clean_line, dateline_place, expand_year, is_tabular, month_number,
 };
@@ -49,7 +49,7 @@ pub fn parse(input: &str) -> Result<Vec<ParsedItem>, FormatError> {
         return Err(FormatError::WrongFormat("no STX framing".into()));
     }
     let messages: Vec<&str> = input.split(SOH).filter(|m| m.contains(STX)).collect();
-    crate::formats::ninjs_json::collect(messages.into_iter().map(message))
+    collect(messages.into_iter().map(message))
 }
 
 fn message(msg: &str) -> Result<ParsedItem, FormatError> {

@@ -14,9 +14,9 @@
 //! [`FormatError::NoBody`]; a document whose items are all photos/graphics gives
 //! [`FormatError::NotNews`].
 
-use crate::formats::error::FormatError;
+use crate::formats::agency::agency_in;
+use crate::formats::error::{FormatError, collect};
 use crate::formats::markup::{element_to_paragraphs, html_to_paragraphs};
-use crate::formats::newsml_g2::agency_in;
 use crate::formats::xml::{
     Element, parse_document, parse_timestamp, root_name, text_to_paragraphs,
 };
@@ -32,7 +32,8 @@ pub fn sniff(input: &str) -> bool {
 /// # Errors
 /// [`FormatError::Malformed`] for broken XML, [`FormatError::WrongFormat`] for another root,
 /// [`FormatError::NotNews`] when no item carries text, else the first item's error
-/// ([`FormatError::NoHeadline`], [`FormatError::NoBody`]) when none parses.
+/// ([`FormatError::NoHeadline`], [`FormatError::NoBody`]) when none parses, a broken text item
+/// winning over a photo or graphic item.
 pub fn parse(input: &str) -> Result<Vec<ParsedItem>, FormatError> {
     let root = parse_document(input)?;
     if !root.is("NewsML") {
@@ -48,20 +49,7 @@ pub fn parse(input: &str) -> Result<Vec<ParsedItem>, FormatError> {
             "NewsML document holds no NewsItem".into(),
         ));
     }
-    let mut out = Vec::new();
-    let mut first_err = None;
-    for item in items {
-        match parse_item(item) {
-            Ok(p) => out.push(p),
-            Err(e) => {
-                first_err.get_or_insert(e);
-            }
-        }
-    }
-    if out.is_empty() {
-        return Err(first_err.unwrap_or(FormatError::NoBody));
-    }
-    Ok(out)
+    collect(items.into_iter().map(parse_item))
 }
 
 /// Component roles whose content is never the story text.

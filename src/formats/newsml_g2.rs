@@ -12,8 +12,8 @@
 //! Pictures, video, audio, graphics, packages, planning, concept and knowledge items carry no
 //! news text: a document holding only those gives [`FormatError::NotNews`].
 
-use crate::formats::agency_from_credit;
-use crate::formats::error::FormatError;
+use crate::formats::agency::agency_in;
+use crate::formats::error::{FormatError, collect};
 use crate::formats::markup::element_to_paragraphs;
 use crate::formats::xml::{
     Element, parse_document, parse_timestamp, root_name, text_to_paragraphs,
@@ -50,7 +50,8 @@ pub fn sniff(input: &str) -> bool {
 /// # Errors
 /// [`FormatError::Malformed`] for broken XML, [`FormatError::WrongFormat`] for another XML
 /// vocabulary, [`FormatError::NotNews`] when no text item is present, and the error of the
-/// first text item when none of them parses ([`FormatError::NoHeadline`], [`FormatError::NoBody`]).
+/// first text item when none of them parses ([`FormatError::NoHeadline`], [`FormatError::NoBody`]),
+/// a broken item winning over a withdrawn one.
 pub fn parse(input: &str) -> Result<Vec<ParsedItem>, FormatError> {
     let root = parse_document(input)?;
     let mut items: Vec<&Element> = Vec::new();
@@ -69,8 +70,7 @@ pub fn parse(input: &str) -> Result<Vec<ParsedItem>, FormatError> {
             root.name
         )));
     }
-    let mut out = Vec::new();
-    let mut first_err = None;
+    let mut results = Vec::new();
     let mut classes = Vec::new();
     for item in &items {
         let class = item
@@ -94,18 +94,10 @@ pub fn parse(input: &str) -> Result<Vec<ParsedItem>, FormatError> {
             });
             continue;
         }
-        match parse_item(item) {
-            Ok(p) => out.push(p),
-            Err(e) => {
-                first_err.get_or_insert(e);
-            }
-        }
+        results.push(parse_item(item));
     }
-    if !out.is_empty() {
-        return Ok(out);
-    }
-    if let Some(e) = first_err {
-        return Err(e);
+    if !results.is_empty() {
+        return collect(results.into_iter());
     }
     let other = {
         let mut others = Vec::new();
@@ -338,28 +330,6 @@ fn party_name(e: &Element) -> Option<String> {
                 .map(str::to_owned)
         })
         .or_else(|| e.text_nonempty())
-}
-
-/// Finds a known agency in a credit such as `"reuters.com"`, `"AP"`, `"dpa/AFP"`.
-pub(crate) fn agency_in(credit: &str) -> Option<crate::model::Agency> {
-    if let Some(a) = agency_from_credit(credit) {
-        return Some(a);
-    }
-    credit
-        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == ' '))
-        .map(str::trim)
-        .filter(|w| !w.is_empty())
-        .find_map(agency_from_credit)
-        .or_else(|| {
-            // "reuters.com" / "ap.org" / "afp.com"
-            let host = credit.trim().to_ascii_lowercase();
-            let stem = host.split('.').next().unwrap_or("");
-            if host.contains('.') {
-                agency_from_credit(stem)
-            } else {
-                None
-            }
-        })
 }
 
 #[cfg(test)]

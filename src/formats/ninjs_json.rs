@@ -27,10 +27,11 @@
 
 use serde_json::{Map, Value};
 
-use crate::formats::agency_from_credit;
-use crate::formats::error::FormatError;
+use crate::formats::agency::agency_from_credit;
+use crate::formats::error::{FormatError, collect};
+use crate::formats::json::{get, get_str, json_u32};
 use crate::formats::markup::{html_text, html_to_paragraphs as html_paragraphs};
-use crate::formats::textutil::{clean_line, json_u32, parse_iso, text_paragraphs};
+use crate::formats::textutil::{clean_line, parse_iso, text_paragraphs};
 use crate::formats::xml::collapse_ws;
 use crate::model::{ParsedItem, Picture};
 
@@ -82,36 +83,6 @@ pub fn parse(input: &str) -> Result<Vec<ParsedItem>, FormatError> {
     collect(items.into_iter().map(parse_item))
 }
 
-/// Keeps the successful items; with none, returns the most telling error (a real failure wins
-/// over "not news").
-pub(crate) fn collect(
-    results: impl Iterator<Item = Result<ParsedItem, FormatError>>,
-) -> Result<Vec<ParsedItem>, FormatError> {
-    let mut ok = Vec::new();
-    let mut first_err: Option<FormatError> = None;
-    for r in results {
-        match r {
-            Ok(item) => ok.push(item),
-            Err(e) => {
-                let replace = match (&first_err, &e) {
-                    (None, _) => true,
-                    (Some(FormatError::NotNews(_)), FormatError::NotNews(_)) => false,
-                    (Some(FormatError::NotNews(_)), _) => true,
-                    _ => false,
-                };
-                if replace {
-                    first_err = Some(e);
-                }
-            }
-        }
-    }
-    if ok.is_empty() {
-        Err(first_err.unwrap_or_else(|| FormatError::Malformed("no items".into())))
-    } else {
-        Ok(ok)
-    }
-}
-
 fn item_objects(value: &Value) -> Vec<&Map<String, Value>> {
     match value {
         Value::Array(a) => a.iter().filter_map(Value::as_object).collect(),
@@ -129,22 +100,6 @@ fn item_objects(value: &Value) -> Vec<&Map<String, Value>> {
         }
         _ => Vec::new(),
     }
-}
-
-/// Looks a property up case-insensitively (`versionCreated` == `versioncreated`).
-pub(crate) fn get<'a>(o: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    o.get(name).or_else(|| {
-        o.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
-    })
-}
-
-pub(crate) fn get_str<'a>(o: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
-    get(o, name)
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
 }
 
 /// The `value` of the entry with one of `roles` (else the first entry) in a 2.x/3.x role list.

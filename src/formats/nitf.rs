@@ -9,9 +9,9 @@
 //! matter, else type) as topics; `body.content` as paragraphs (embedded `media` is left out of
 //! the text; the first image caption becomes the picture).
 
+use crate::formats::agency::agency_in;
 use crate::formats::error::FormatError;
 use crate::formats::markup::element_to_paragraphs;
-use crate::formats::newsml_g2::agency_in;
 use crate::formats::xml::{Element, parse_document, parse_timestamp, root_name};
 use crate::model::{ParsedItem, Picture};
 

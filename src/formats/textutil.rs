@@ -1,4 +1,5 @@
-//! Small helpers shared by the parsers: timestamps, paragraph splitting, table detection.
+//! Small helpers shared by the parsers: timestamps, paragraph splitting, table detection,
+//! title-casing, case-insensitive search.
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday};
 
@@ -278,13 +279,52 @@ pub fn dateline_place(para: &str) -> Option<String> {
     Some(title_case_caps(place))
 }
 
-/// Reads a version number from a JSON string or number.
-pub fn json_u32(v: Option<&serde_json::Value>) -> Option<u32> {
-    match v? {
-        serde_json::Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
-        serde_json::Value::String(s) => s.trim().parse().ok(),
-        _ => None,
+/// Byte offset of the first match of `needle` in `hay`, ignoring ASCII case.
+pub fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || hay.len() < needle.len() {
+        return None;
     }
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// Byte offset of the last match of `needle` in `hay`, ignoring ASCII case.
+pub fn rfind_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || hay.len() < needle.len() {
+        return None;
+    }
+    hay.windows(needle.len())
+        .rposition(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// True when `hay` contains `needle`, ignoring ASCII case.
+pub fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    find_ci(hay, needle).is_some()
+}
+
+/// Equality ignoring ASCII case and runs of whitespace.
+pub fn eq_loose(a: &str, b: &str) -> bool {
+    let mut x = a.split_whitespace();
+    let mut y = b.split_whitespace();
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return true,
+            (Some(p), Some(q)) if p.eq_ignore_ascii_case(q) => {}
+            _ => return false,
+        }
+    }
+}
+
+/// The largest char boundary of `s` at or below `max` bytes.
+pub fn floor_boundary(s: &str, max: usize) -> usize {
+    if s.len() <= max {
+        return s.len();
+    }
+    let mut i = max;
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 #[cfg(test)]

@@ -21,8 +21,17 @@
 //! Indian outlet) are deliberately not guessed here: every Indian page seen prints `IST`.
 //!
 //! Anything else (unknown words, impossible dates, a 12-hour clock hour above 12) gives `None`.
+//!
+//! Labelled date lines (`2 min read Last Updated : ...`, `Published - ...`) are scanned for
+//! every label and its value ([`apply_dates`]: `Updated`-style labels set `version_created`,
+//! the others `first_created`).
 
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+
+use crate::model::ParsedItem;
 
 /// Labels that may precede a timestamp; longest first so `last updated` wins over `updated`.
 const LABELS: &[&str] = &[
@@ -404,6 +413,87 @@ fn split_zone_offset(tok: &str) -> Option<(&str, &str)> {
     let i = tok.find(['+', '-'])?;
     let (name, off) = tok.split_at(i);
     (name.eq_ignore_ascii_case("gmt") || name.eq_ignore_ascii_case("utc")).then_some((name, off))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Labelled date lines
+// ---------------------------------------------------------------------------------------------
+
+/// Date labels looked for inside reading-time and date lines.
+const DATE_LABELS: &[(&str, bool)] = &[
+    // (label, is_update)
+    ("first published", false),
+    ("last updated", true),
+    ("updated on", true),
+    ("updated at", true),
+    ("updated", true),
+    ("published on", false),
+    ("published at", false),
+    ("published", false),
+    ("posted on", false),
+    ("posted at", false),
+    ("posted", false),
+    ("created on", false),
+    ("created", false),
+];
+
+fn label_automaton() -> &'static AhoCorasick {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(DATE_LABELS.iter().map(|(p, _)| p))
+            .expect("static patterns build")
+    })
+}
+
+/// Every labelled date in a line: (is_update, value). An unlabelled leading date counts as a
+/// publication date.
+fn scan_dates(line: &str, mut f: impl FnMut(bool, chrono::DateTime<chrono::Utc>)) -> usize {
+    let mut found = 0;
+    let matches: Vec<_> = label_automaton().find_iter(line).collect();
+    let first_start = matches.first().map_or(line.len(), |m| m.start());
+    let lead = clean_date_value(&line[..first_start]);
+    if let Some(d) = (!lead.is_empty()).then(|| parse_datetime(lead)).flatten() {
+        f(false, d);
+        found += 1;
+    }
+    for (k, m) in matches.iter().enumerate() {
+        // Labels must start at a word boundary.
+        if m.start() > 0 && line.as_bytes()[m.start() - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        let end = matches.get(k + 1).map_or(line.len(), |n| n.start());
+        let value = clean_date_value(&line[m.end()..end]);
+        if let Some(d) = parse_datetime(value) {
+            f(DATE_LABELS[m.pattern().as_usize()].1, d);
+            found += 1;
+        }
+    }
+    found
+}
+
+fn clean_date_value(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '|' | ',' | '-' | '–' | '—'))
+}
+
+pub(super) fn has_any_date(line: &str) -> bool {
+    line.bytes().any(|b| b.is_ascii_digit()) && scan_dates(line, |_, _| {}) > 0
+}
+
+/// Applies the dates of a reading-time or date line to the item (first value wins).
+pub(super) fn apply_dates(line: &str, item: &mut ParsedItem) {
+    scan_dates(line, |is_update, d| {
+        let slot = if is_update {
+            &mut item.version_created
+        } else {
+            &mut item.first_created
+        };
+        if slot.is_none() {
+            *slot = Some(d);
+        }
+    });
 }
 
 #[cfg(test)]

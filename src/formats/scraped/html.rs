@@ -52,8 +52,14 @@ use chrono::{DateTime, Utc};
 use dom_query::{Document, NodeRef};
 use serde_json::Value;
 
-use super::{Kind, ScrapeError, agency_from_body, classify, eq_loose, parse_datetime, parse_lines};
-use crate::formats::{agency_from_credit, markup};
+use super::classify::{Kind, classify};
+use super::credits::agency_from_body;
+use super::dates::parse_datetime;
+use super::error::ScrapeError;
+use super::zones::parse_lines;
+use crate::formats::agency::agency_from_credit;
+use crate::formats::markup;
+use crate::formats::textutil::eq_loose;
 use crate::model::ParsedItem;
 
 /// Deepest element nesting accepted (real pages stay well under 100).

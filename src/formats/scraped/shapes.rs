@@ -252,7 +252,7 @@ fn starts_with_clock(s: &str) -> bool {
 /// The text so far ends with a line that is only an agency name (`IANS`).
 fn ends_with_bare_agency(out: &str) -> bool {
     let last = out.rsplit('\n').next().unwrap_or("").trim();
-    super::super::AGENCIES
+    crate::formats::agency::AGENCIES
         .iter()
         .any(|(printed, _, _)| *printed == last)
 }

@@ -1,0 +1,211 @@
+//! The `Topics :` / `Tags:` line of a scraped page: [`split_topics`] splits its text on
+//! separators, or, for the run-together form (`NATOVladimir PutinDonald Trump`), by case
+//! transitions, never inside a known camel-case name.
+
+/// Brand and place names written in camel case that are never split inside.
+const CAMEL_NAMES: &[&str] = &[
+    "JPMorgan",
+    "YouTube",
+    "WhatsApp",
+    "LinkedIn",
+    "PayPal",
+    "OpenAI",
+    "ChatGPT",
+    "FedEx",
+    "BlackRock",
+    "BlackBerry",
+    "SpiceJet",
+    "IndiGo",
+    "PhonePe",
+    "BharatPe",
+    "MakeMyTrip",
+    "PolicyBazaar",
+    "InterGlobe",
+    "JetBlue",
+    "GlaxoSmithKline",
+    "ArcelorMittal",
+    "SoftBank",
+    "PlayStation",
+    "MasterCard",
+    "DoorDash",
+    "AstraZeneca",
+    "BioNTech",
+    "TikTok",
+    "WeChat",
+    "AirAsia",
+    "PepsiCo",
+    "GoAir",
+    "SpaceX",
+    "FirstCry",
+    "NaMo",
+    "AstraZeneca",
+    "HarperCollins",
+    "McKinsey",
+];
+
+/// Splits a topics text into topics.
+///
+/// Separators, in order of preference: `|`; then `,` or `;`; then runs of two or more spaces or
+/// a tab. Only when none is present is the text treated as run-together topics
+/// (`NATOVladimir PutinDonald Trump`) and split by case transitions:
+///
+/// * a capital letter preceded by a lower-case letter starts a new topic when the part of the
+///   current word before it has at least three characters and is not `Mac` (`PutinDonald`
+///   splits; `McDonald`, `DeSantis`, `iPhone`, `MacBook` do not);
+/// * a capital letter preceded by a digit starts a new topic when the part of the current word
+///   before it has at least two characters (`Budget 2025Nirmala`, `iPhone 16Samsung`,
+///   `G20Summit` split; `3M` does not);
+/// * a capital letter preceded by a run of two or more capitals that begins its word and
+///   followed by a lower-case letter starts a new topic (`NATOVladimir` → `NATO`, `Vladimir`);
+/// * never inside a known camel-case name (`YouTube`, `JPMorgan`, `WhatsApp`, `IndiGo` ...).
+///
+/// Topics are trimmed; empty ones and repeats are dropped.
+pub fn split_topics(text: &str) -> Vec<String> {
+    let text = text.trim();
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |t: &str| {
+        let t = t
+            .trim()
+            .trim_matches(|c: char| c == '#' || c == '•' || c == '·');
+        let t = t.trim();
+        if !t.is_empty() && !out.iter().any(|o| o == t) {
+            out.push(t.to_string());
+        }
+    };
+    if text.contains('|') {
+        text.split('|').for_each(&mut push);
+    } else if text.contains([',', ';']) {
+        text.split([',', ';']).for_each(&mut push);
+    } else if text.contains('\t') || text.contains("  ") {
+        text.split("  ")
+            .flat_map(|p| p.split('\t'))
+            .for_each(&mut push);
+    } else {
+        split_run_together(text, &mut push);
+    }
+    out
+}
+
+fn split_run_together(text: &str, push: &mut impl FnMut(&str)) {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut seg_start = 0usize; // byte offset
+    let mut word_start = 0usize; // index into chars
+    let mut protected_until = 0usize; // index into chars
+    for i in 0..chars.len() {
+        let (byte, c) = chars[i];
+        if c.is_whitespace() {
+            word_start = i + 1;
+            continue;
+        }
+        if i == word_start {
+            // Protect a known camel-case name starting here.
+            let rest = &text[byte..];
+            for name in CAMEL_NAMES {
+                if rest.starts_with(name)
+                    && !rest[name.len()..]
+                        .chars()
+                        .next()
+                        .is_some_and(|n| n.is_lowercase())
+                {
+                    protected_until = i + name.chars().count();
+                    break;
+                }
+            }
+        }
+        if i == 0 || i < protected_until || !c.is_uppercase() {
+            continue;
+        }
+        let prev = chars[i - 1].1;
+        let left = i - word_start;
+        let split = if prev.is_ascii_digit() {
+            left >= 2
+        } else if prev.is_lowercase() {
+            let left_text = &text[chars[word_start].0..byte];
+            left >= 3 && left_text != "Mac"
+        } else if prev.is_uppercase() {
+            let next_lower = chars.get(i + 1).is_some_and(|(_, n)| n.is_lowercase());
+            let caps_word = chars[word_start..i].iter().all(|(_, c)| c.is_uppercase());
+            next_lower && left >= 2 && caps_word
+        } else {
+            false
+        };
+        if split {
+            push(&text[seg_start..byte]);
+            seg_start = byte;
+            word_start = i;
+            // A protected name may start right at the split point.
+            let rest = &text[byte..];
+            for name in CAMEL_NAMES {
+                if rest.starts_with(name)
+                    && !rest[name.len()..]
+                        .chars()
+                        .next()
+                        .is_some_and(|n| n.is_lowercase())
+                {
+                    protected_until = i + name.chars().count();
+                    break;
+                }
+            }
+        }
+    }
+    push(&text[seg_start..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_topics_table() {
+        const CASES: &[(&str, &[&str])] = &[
+            // Run together, split by case transitions.
+            (
+                "NATOVladimir PutinDonald TrumpZelenskyyRussia Ukraine Conflict",
+                &[
+                    "NATO",
+                    "Vladimir Putin",
+                    "Donald Trump",
+                    "Zelenskyy",
+                    "Russia Ukraine Conflict",
+                ],
+            ),
+            // Names with inner capitals stay whole.
+            (
+                "McDonald's IndiaRon DeSantisMacBook AirApple iPhone 16Samsung",
+                &[
+                    "McDonald's India",
+                    "Ron DeSantis",
+                    "MacBook Air",
+                    "Apple iPhone 16",
+                    "Samsung",
+                ],
+            ),
+            (
+                "YouTubeJPMorgan ChaseWhatsAppIndiGo",
+                &["YouTube", "JPMorgan Chase", "WhatsApp", "IndiGo"],
+            ),
+            (
+                "Budget 2025Nirmala Sitharaman",
+                &["Budget 2025", "Nirmala Sitharaman"],
+            ),
+            ("RBIMonetary policy", &["RBI", "Monetary policy"]),
+            ("NATO", &["NATO"]),
+            // A digit run of two or more characters before a capital splits; "3M" does not.
+            ("3M CompanyG20Summit", &["3M Company", "G20", "Summit"]),
+            // Separators.
+            (
+                "NATO, Vladimir Putin,Donald Trump",
+                &["NATO", "Vladimir Putin", "Donald Trump"],
+            ),
+            ("NATO | Vladimir Putin | NATO", &["NATO", "Vladimir Putin"]),
+            (
+                "NATO  Vladimir Putin\tDonald Trump",
+                &["NATO", "Vladimir Putin", "Donald Trump"],
+            ),
+            ("", &[]),
+        ];
+        for &(text, want) in CASES {
+            assert_eq!(split_topics(text), want, "{text}");
+        }
+    }
+}
