@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use metrics::{counter, gauge, histogram};
 
-use super::{Stage, Stats, names};
+use super::{LOG_TARGET, Stage, Stats, names};
 use crate::model::SourceFormat;
 use crate::pipeline::RejectReason;
 
@@ -186,7 +186,7 @@ impl DeadLettered<'_> {
     /// at debug level.
     pub fn emit(&self, stats: &Stats) {
         Stats::add(&stats.dead_letters, 1);
-        tracing::debug!(
+        tracing::debug!(target: LOG_TARGET,
             stage = self.stage.as_str(),
             partition = self.partition,
             offset = self.offset,
@@ -238,7 +238,7 @@ impl RestoreFinished {
         let outcome = if r.complete { "complete" } else { "incomplete" };
         counter!(names::RESTORES, "outcome" => outcome).increment(1);
         if r.complete {
-            tracing::info!(
+            tracing::info!(target: LOG_TARGET,
                 partition = r.partition,
                 records = r.records,
                 entries = r.entries,
@@ -249,7 +249,7 @@ impl RestoreFinished {
                 "Restored dedup state"
             );
         } else {
-            tracing::error!(
+            tracing::error!(target: LOG_TARGET,
                 partition = r.partition,
                 records = r.records,
                 to_offset = r.to_offset,

@@ -17,7 +17,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use metrics_exporter_prometheus::PrometheusHandle;
 
-use super::Readiness;
+use super::{LOG_TARGET, Readiness};
 
 /// The running HTTP endpoint.
 #[derive(Debug)]
@@ -35,7 +35,11 @@ impl MetricsServer {
     /// Waits until the server has stopped accepting (after its shutdown future completed).
     pub async fn stopped(self) {
         if let Err(e) = self.task.await {
-            tracing::warn!(cause = %e, "The metrics endpoint task ended abnormally");
+            tracing::warn!(
+                target: LOG_TARGET,
+                cause = %e,
+                "The metrics endpoint task ended abnormally"
+            );
         }
     }
 }
@@ -67,7 +71,7 @@ where
     let local_addr = listener
         .local_addr()
         .context("reading the metrics endpoint's address")?;
-    tracing::info!(address = %local_addr, "Metrics endpoint listening");
+    tracing::info!(target: LOG_TARGET, address = %local_addr, "Metrics endpoint listening");
     let endpoint = Arc::new(Endpoint { readiness, handle });
     let task = tokio::spawn(accept_loop(listener, endpoint, shutdown));
     Ok(MetricsServer { local_addr, task })
@@ -98,19 +102,27 @@ where
                         // A client that stalls mid-request is cut off.
                         match tokio::time::timeout(Duration::from_secs(30), conn).await {
                             Ok(Ok(())) | Err(_) => {}
-                            Ok(Err(e)) => tracing::debug!(cause = %e, "Metrics endpoint connection error"),
+                            Ok(Err(e)) => tracing::debug!(
+                                target: LOG_TARGET,
+                                cause = %e,
+                                "Metrics endpoint connection error"
+                            ),
                         }
                     });
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: wait instead of spinning.
-                    tracing::warn!(cause = %e, "Metrics endpoint cannot accept a connection");
+                    tracing::warn!(
+                        target: LOG_TARGET,
+                        cause = %e,
+                        "Metrics endpoint cannot accept a connection"
+                    );
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
             },
         }
     }
-    tracing::info!("Metrics endpoint stopped");
+    tracing::info!(target: LOG_TARGET, "Metrics endpoint stopped");
 }
 
 /// Answers one request.

@@ -92,6 +92,10 @@ const PUBLICATION_LATENCY_BUCKETS: &[f64] = &[
     172800.0, 604800.0,
 ];
 
+/// Target of every log line of this module and its files, as before they were split (log filters
+/// and queries name `wirefeed::telemetry`).
+const LOG_TARGET: &str = "wirefeed::telemetry";
+
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
 /// Installs the Prometheus recorder as the process-wide `metrics` recorder (once; later calls
