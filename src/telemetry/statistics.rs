@@ -134,21 +134,13 @@ mod tests {
     fn broker_reachable_when_a_connection_is_up() {
         let mut stats = Statistics::default();
         assert!(!broker_reachable(&stats));
-        stats.brokers.insert(
-            "b:9092/1".into(),
-            Broker {
-                state: "DOWN".into(),
+        for (name, state, reachable) in [("b:9092/1", "DOWN", false), ("b:9092/2", "UP", true)] {
+            let broker = Broker {
+                state: state.into(),
                 ..Broker::default()
-            },
-        );
-        assert!(!broker_reachable(&stats));
-        stats.brokers.insert(
-            "b:9092/2".into(),
-            Broker {
-                state: "UP".into(),
-                ..Broker::default()
-            },
-        );
-        assert!(broker_reachable(&stats));
+            };
+            stats.brokers.insert(name.into(), broker);
+            assert_eq!(broker_reachable(&stats), reachable, "after {name} {state}");
+        }
     }
 }

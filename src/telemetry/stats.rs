@@ -1,10 +1,13 @@
 //! The work counters of one running instance: the numbers in the summary line.
 //!
-//! Metrics are process-wide; these are per instance (a test runs several in one process), and the
-//! events that have a summary number update both ([`DeadLettered`](super::DeadLettered),
-//! [`DuplicateDropped`](super::DuplicateDropped), ...). The stages count the rest themselves.
+//! Metrics are process-wide; these are per instance (a test runs several in one process). The
+//! events that have a summary number update both; the stages count the rest (records handled,
+//! skipped, parsed) themselves, as no event stands beside them.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+
+#[cfg(doc)]
+use super::{ArticleProduced, DeadLettered, DuplicateDropped, NearDuplicateFound, RecordConsumed};
 
 /// Work counters shared by both stages: the numbers in the summary line.
 #[derive(Debug, Default)]
@@ -15,17 +18,18 @@ pub struct Stats {
     pub skipped: AtomicU64,
     /// Articles parsed and handed to the keyed topic.
     pub parsed: AtomicU64,
-    /// Keyed records handled by the dedup stage.
+    /// Keyed records handled by the dedup stage (counted by [`RecordConsumed`]).
     pub keyed_records: AtomicU64,
-    /// New articles written to the articles topic.
+    /// New articles written to the articles topic (counted by [`ArticleProduced`]).
     pub articles: AtomicU64,
-    /// Copies dropped as duplicates.
+    /// Copies dropped as duplicates (counted by [`DuplicateDropped`]).
     pub duplicates: AtomicU64,
-    /// Updates written to the articles topic.
+    /// Updates written to the articles topic (counted by [`ArticleProduced`]).
     pub updates: AtomicU64,
-    /// New articles found to be near-duplicates of an earlier one (annotated or dropped).
+    /// New articles found to be near-duplicates of an earlier one, annotated or dropped (counted
+    /// by [`NearDuplicateFound`]).
     pub near_duplicates: AtomicU64,
-    /// Dead letters written, both stages.
+    /// Dead letters written, both stages (counted by [`DeadLettered`]).
     pub dead_letters: AtomicU64,
 }
 
