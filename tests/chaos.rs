@@ -421,15 +421,18 @@ fn respawn_crashed(instances: &mut [Instance], sets: &[String], faults: Option<&
     crashed
 }
 
+/// A raw record's place: (partition, offset).
+type Source = (i32, i64);
+
 /// Where a record came from: the raw record (partition, offset) named by `wirefeed.source`.
-fn source_of(r: &Rec) -> Option<(i32, i64)> {
+fn source_of(r: &Rec) -> Option<Source> {
     let (p, o) = r.headers.get(headers::SOURCE)?.split_once(':')?;
     Some((p.parse().ok()?, o.parse().ok()?))
 }
 
 /// The raw record a dead letter names: a parse-stage dead letter names it in its source
 /// headers; a dedup-stage one carries the keyed record's `wirefeed.source`.
-fn dead_letter_source(r: &Rec, raw_topic: &str) -> Option<(i32, i64)> {
+fn dead_letter_source(r: &Rec, raw_topic: &str) -> Option<Source> {
     if let Some(src) = source_of(r) {
         return Some(src);
     }
@@ -653,15 +656,15 @@ fn account(
     let dlq = read_all(bootstrap, &t.dead_letter, partitions);
     report.raw_records = raw.len();
 
-    let mut articles_of: HashMap<(i32, i64), Vec<&Rec>> = HashMap::new();
+    let mut articles_of: HashMap<Source, Vec<&Rec>> = HashMap::new();
     for r in &articles {
         match source_of(r) {
             Some(src) => articles_of.entry(src).or_default().push(r),
             None => report.unattributed += 1,
         }
     }
-    let duplicated_sources: HashSet<(i32, i64)> = duplicates.iter().filter_map(source_of).collect();
-    let mut dead_of: HashMap<(i32, i64), Vec<&Rec>> = HashMap::new();
+    let duplicated_sources: HashSet<Source> = duplicates.iter().filter_map(source_of).collect();
+    let mut dead_of: HashMap<Source, Vec<&Rec>> = HashMap::new();
     for r in &dlq {
         match dead_letter_source(r, &t.raw) {
             Some(src) => dead_of.entry(src).or_default().push(r),
@@ -672,7 +675,7 @@ fn account(
     // Each raw record by itself: article, else duplicate, else dead letter, else lost.
     let mut lost_shown = 0;
     // Per story: its raw records, their content versions and outcomes (to show a broken story).
-    let mut story_outcomes: HashMap<usize, Vec<((i32, i64), u32, &str)>> = HashMap::new();
+    let mut story_outcomes: HashMap<usize, Vec<(Source, u32, &str)>> = HashMap::new();
     for r in &raw {
         let src = (r.partition, r.offset);
         let input = r
