@@ -10,8 +10,8 @@ use std::thread::JoinHandle;
 use anyhow::{Context as _, anyhow};
 
 use crate::config::Config;
-use crate::kafka::{self, Stats};
-use crate::telemetry::{self, MetricsServer, Readiness, Stage};
+use crate::kafka;
+use crate::telemetry::{self, MetricsServer, Readiness, Stage, Stats};
 
 /// Both stages, running.
 pub struct Pipeline {

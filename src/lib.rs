@@ -24,7 +24,8 @@
 //! - [`offsets`]: contiguous offset tracking (pure).
 //! - [`config`]: the TOML configuration, environment and flag overrides, validation.
 //! - [`kafka`]: clients, topics, both stages, dead letters.
-//! - [`telemetry`]: Prometheus metrics as typed events, readiness, `/metrics` `/healthz` `/readyz`.
+//! - [`telemetry`]: Prometheus metrics as typed events, which also keep the summary line's counts
+//!   ([`telemetry::Stats`]); readiness; `/metrics` `/healthz` `/readyz`.
 //! - [`app`]: wiring: runs both stages until shutdown; the summary line.
 //! - [`dev`]: `wirefeed dev`: embedded broker and a bundled sample feed.
 //! - [`replay`]: `wirefeed replay`: a bounded range of the raw topic through the pipeline again.

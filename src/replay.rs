@@ -31,7 +31,8 @@ use rdkafka::{Offset, TopicPartitionList};
 
 use crate::config::Config;
 use crate::kafka::parse_stage::{RangeSpec, Source};
-use crate::kafka::{self, Stats, headers, restore};
+use crate::kafka::{self, headers, restore};
+use crate::telemetry::Stats;
 
 /// One end of a replay range.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use common::*;
 use wirefeed::app::Pipeline;
-use wirefeed::kafka::{Stats, headers};
+use wirefeed::kafka::headers;
+use wirefeed::telemetry::Stats;
 
 fn drained(p: &Pipeline, records: u64) -> bool {
     let s = p.stats();

@@ -10,13 +10,12 @@ use std::time::Duration;
 
 use chrono::{TimeZone as _, Utc};
 use common::{http_get as get, sample};
-use wirefeed::kafka::restore::RestoreReport;
 use wirefeed::model::SourceFormat;
 use wirefeed::pipeline::RejectReason;
 use wirefeed::telemetry::{
     self, ArticleKind, ArticleProduced, DeadLettered, DuplicateDropped, InFlightOutputs,
     MetricsServer, NearDuplicateFound, ParsePending, Readiness, RecordConsumed, RecordParsed,
-    RestoreFinished, Stage, names,
+    RestoreFinished, Stage, Stats, names,
 };
 
 async fn fetch(addr: SocketAddr, path: &'static str) -> (u16, String, String) {
@@ -46,20 +45,21 @@ async fn start(readiness: Arc<Readiness>) -> (MetricsServer, tokio::sync::onesho
 async fn metrics_show_what_was_emitted() {
     let (server, stop) = start(Arc::new(Readiness::default())).await;
     let addr = server.local_addr();
+    let stats = Stats::default();
 
     for _ in 0..5 {
         RecordConsumed {
             stage: Stage::Parse,
             topic: "t.raw",
         }
-        .emit();
+        .emit(&stats);
     }
     for _ in 0..3 {
         RecordConsumed {
             stage: Stage::Dedup,
             topic: "t.keyed",
         }
-        .emit();
+        .emit(&stats);
     }
     for (ms, format, items) in [
         (2, Some(SourceFormat::ScrapedText), 1),
@@ -79,13 +79,13 @@ async fn metrics_show_what_was_emitted() {
         published: now - chrono::Duration::seconds(secs),
         record_time: record_secs.map(|s| now - chrono::Duration::seconds(s)),
     };
-    produced(ArticleKind::New, 90, Some(1)).emit_at(now);
-    produced(ArticleKind::New, 600, None).emit_at(now);
+    produced(ArticleKind::New, 90, Some(1)).emit_at(&stats, now);
+    produced(ArticleKind::New, 600, None).emit_at(&stats, now);
     // A future-dated item: counted, its latency not observed.
-    produced(ArticleKind::Update, -30, Some(2)).emit_at(now);
-    DuplicateDropped.emit();
-    DuplicateDropped.emit();
-    NearDuplicateFound { dropped: false }.emit();
+    produced(ArticleKind::Update, -30, Some(2)).emit_at(&stats, now);
+    DuplicateDropped.emit(&stats);
+    DuplicateDropped.emit(&stats);
+    NearDuplicateFound { dropped: false }.emit(&stats);
     for (stage, reason) in [
         (Stage::Parse, RejectReason::Empty),
         (Stage::Parse, RejectReason::Empty),
@@ -99,17 +99,15 @@ async fn metrics_show_what_was_emitted() {
             offset: 7,
             detail: "test",
         }
-        .emit();
+        .emit(&stats);
     }
     RestoreFinished {
-        report: &RestoreReport {
-            partition: 4,
-            records: 120,
-            entries: 100,
-            elapsed: Duration::from_millis(1500),
-            complete: true,
-            ..RestoreReport::default()
-        },
+        partition: 4,
+        records: 120,
+        entries: 100,
+        elapsed: Duration::from_millis(1500),
+        complete: true,
+        ..RestoreFinished::default()
     }
     .emit();
     ParsePending { records: 17 }.emit();
@@ -118,6 +116,14 @@ async fn metrics_show_what_was_emitted() {
         outputs: 9,
     }
     .emit();
+
+    // The events that the summary line counts too counted in the instance's stats.
+    assert_eq!(
+        stats.summary_line(),
+        "summary: records=0 articles=2 duplicates=2 updates=1 dead_letters=4"
+    );
+    assert_eq!(Stats::get(&stats.keyed_records), 3);
+    assert_eq!(Stats::get(&stats.near_duplicates), 1);
 
     let (status, content_type, text) = fetch(addr, "/metrics").await;
     assert_eq!(status, 200);

@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use common::*;
 use wirefeed::app::Pipeline;
-use wirefeed::kafka::{Stats, headers};
+use wirefeed::kafka::headers;
+use wirefeed::telemetry::Stats;
 
 /// Seed + two copies + one undecodable record → exactly one article, two counted duplicates, one
 /// dead letter carrying the reason and the source offset.

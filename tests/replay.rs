@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use common::*;
 use wirefeed::app::Pipeline;
-use wirefeed::kafka::{Stats, headers};
+use wirefeed::kafka::headers;
+use wirefeed::telemetry::Stats;
 
 fn replay(sets: &[String], from: &str) -> String {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_wirefeed"));

@@ -19,7 +19,8 @@ use rdkafka::{Offset, TopicPartitionList};
 
 use crate::app::{Pipeline, shutdown_signal};
 use crate::config::Config;
-use crate::kafka::{self, Role, Stats, headers};
+use crate::kafka::{self, Role, headers};
+use crate::telemetry::Stats;
 
 /// The bundled sample feed: (name, bytes). Written for wirefeed; the stories are invented.
 pub const SAMPLE: &[(&str, &[u8])] = &[

@@ -28,13 +28,13 @@ use crate::pipeline::neardup::NearDupIndex;
 use crate::pipeline::{RejectReason, Rejection};
 
 use super::consumer::{self as stage_consumer, Lease, PartitionHooks, StageContext};
+use super::headers;
 use super::neardup_follower;
 use super::parse_stage::dead_letter_headers;
 use super::record_headers;
 use super::restore::Restorer;
 use super::sink::{OutRecord, Shared, Sink, SinkOptions};
-use super::{Stats, headers};
-use crate::telemetry::{self, Readiness, Stage};
+use crate::telemetry::{self, Readiness, Stage, Stats};
 
 /// Per-partition dedup states, shared between the loop and the rebalance hooks.
 #[derive(Default)]
@@ -140,7 +140,7 @@ pub fn run(
             max_bytes: super::max_message_bytes(kafka),
         },
         shutdown,
-        &stats.dead_letters,
+        stats,
     )?
     .with_lease(lease.clone());
     let states = Arc::new(States::default());
@@ -431,7 +431,6 @@ impl DedupLoop<'_> {
         ) else {
             return;
         };
-        Stats::add(&self.stats.dead_letters, 1);
         telemetry::DeadLettered {
             stage: Stage::Dedup,
             reason: rejection.reason,
@@ -439,7 +438,7 @@ impl DedupLoop<'_> {
             offset: msg.offset(),
             detail: &rejection.detail,
         }
-        .emit();
+        .emit(self.stats);
         sink.send(
             OutRecord {
                 topic: &topics.dead_letter,
@@ -505,12 +504,11 @@ impl DedupLoop<'_> {
         let Some(epoch) = self.shared.tracker().epoch(partition) else {
             return;
         };
-        Stats::add(&self.stats.keyed_records, 1);
         telemetry::RecordConsumed {
             stage: Stage::Dedup,
             topic: &self.config.kafka.topics.keyed,
         }
-        .emit();
+        .emit(self.stats);
         let mut article = match serde_json::from_slice::<Article>(msg.payload().unwrap_or_default())
         {
             Ok(a) => a,
@@ -541,8 +539,7 @@ impl DedupLoop<'_> {
         };
         let (kind, first_published) = match &decision {
             Decision::Duplicate { of } => {
-                Stats::add(&self.stats.duplicates, 1);
-                telemetry::DuplicateDropped.emit();
+                telemetry::DuplicateDropped.emit(self.stats);
                 return self.log_duplicate(sink, msg, epoch, of);
             }
             Decision::New { id } => {
@@ -567,11 +564,10 @@ impl DedupLoop<'_> {
                 .near_index()
                 .find(article.fingerprint, article.published, &article.id);
             if let Some(first) = first {
-                Stats::add(&self.stats.near_duplicates, 1);
                 telemetry::NearDuplicateFound {
                     dropped: dedup.near_duplicates == NearDuplicates::Drop,
                 }
-                .emit();
+                .emit(self.stats);
                 if dedup.near_duplicates == NearDuplicates::Drop {
                     return self.log_duplicate(sink, msg, epoch, &first);
                 }
@@ -620,14 +616,6 @@ impl DedupLoop<'_> {
             self.near_index()
                 .insert(article.fingerprint, &article.id, article.published);
         }
-        Stats::add(
-            if kind == "new" {
-                &self.stats.articles
-            } else {
-                &self.stats.updates
-            },
-            1,
-        );
         telemetry::ArticleProduced {
             kind: if kind == "new" {
                 telemetry::ArticleKind::New
@@ -639,7 +627,7 @@ impl DedupLoop<'_> {
                 .and_then(|ms| ms.parse().ok())
                 .and_then(DateTime::<Utc>::from_timestamp_millis),
         }
-        .emit();
+        .emit(self.stats);
         sink.send(
             OutRecord {
                 topic: &self.config.kafka.topics.articles,

@@ -24,11 +24,11 @@ use crate::config::Config;
 use crate::pipeline::{self, ParseOptions, RawInput, RejectReason, Rejection};
 
 use super::consumer::{self as stage_consumer, NoHooks, StageContext};
+use super::headers;
 use super::sink::{
     OutRecord, RECORD_OVERHEAD, Shared, Sink, SinkOptions, dead_letter_pairs, owned_headers,
 };
-use super::{Stats, headers};
-use crate::telemetry::{self, Readiness, Stage};
+use crate::telemetry::{self, Readiness, Stage, Stats};
 
 /// A keyed output ready to send.
 struct Keyed {
@@ -287,7 +287,7 @@ pub fn run_with(
             max_bytes: super::max_message_bytes(kafka),
         },
         shutdown,
-        &stats.dead_letters,
+        stats,
     )?;
     let context = StageContext {
         stage: Stage::Parse,
@@ -509,7 +509,7 @@ impl ParseLoop<'_> {
             stage: Stage::Parse,
             topic: &self.config.kafka.topics.raw,
         }
-        .emit();
+        .emit(self.stats);
         let headers = super::record_headers::copy(msg.headers());
         let hint = headers
             .iter()
@@ -665,8 +665,7 @@ impl ParseLoop<'_> {
             offset: rec.offset,
             detail: &rejection.detail,
         }
-        .emit();
-        Stats::add(&self.stats.dead_letters, 1);
+        .emit(self.stats);
         let mut headers = dead_letter_headers(
             &rec.headers,
             &rejection,

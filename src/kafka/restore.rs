@@ -29,30 +29,9 @@ use rdkafka::{Offset, TopicPartitionList};
 use crate::config::{DedupConfig, KafkaConfig};
 use crate::faults;
 use crate::pipeline::dedup::{DedupState, SameStory, StoryState};
-use crate::telemetry;
+use crate::telemetry::RestoreFinished;
 
 use super::{Role, client_config, headers};
-
-/// What a restore did, for logs and metrics.
-#[derive(Debug, Clone, Default)]
-pub struct RestoreReport {
-    /// Articles partition read.
-    pub partition: i32,
-    /// First offset read.
-    pub from_offset: i64,
-    /// End offset captured before reading.
-    pub to_offset: i64,
-    /// Article records read.
-    pub records: u64,
-    /// Stories in the rebuilt state.
-    pub entries: usize,
-    /// Wall time taken.
-    pub elapsed: Duration,
-    /// False when the read stopped at the timeout before the captured end.
-    pub complete: bool,
-    /// True when the timestamp lookup was not trusted and the read began at the partition start.
-    pub fell_back: bool,
-}
 
 /// Reads the dedup state one article record carries: (dedup key, story).
 pub fn state_from_record(
@@ -186,7 +165,7 @@ pub fn verified_start(
 #[derive(Debug)]
 pub struct RestoreFailed {
     /// What was done before it stopped.
-    pub report: RestoreReport,
+    pub report: RestoreFinished,
     /// What went wrong.
     pub cause: String,
 }
@@ -205,15 +184,15 @@ pub fn restore_partition(
     lookback: Duration,
     timeout: Duration,
     cancel: &AtomicBool,
-) -> Result<(DedupState, RestoreReport), RestoreFailed> {
+) -> Result<(DedupState, RestoreFinished), RestoreFailed> {
     let started = Instant::now();
     let topic = &kafka.topics.articles;
     let mut state = DedupState::new(rule);
-    let mut report = RestoreReport {
+    let mut report = RestoreFinished {
         partition,
-        ..RestoreReport::default()
+        ..RestoreFinished::default()
     };
-    let fail = |mut report: RestoreReport, cause: String| {
+    let fail = |mut report: RestoreFinished, cause: String| {
         report.elapsed = started.elapsed();
         Err(RestoreFailed { report, cause })
     };
@@ -422,7 +401,7 @@ impl Drop for Restorer {
 }
 
 /// Restores `partition` until a read completes (`None` when cancelled), retrying with back-off;
-/// each attempt is reported ([`telemetry::RestoreFinished`]).
+/// each attempt is reported ([`RestoreFinished`]).
 fn restore_until_complete(
     kafka: &KafkaConfig,
     dedup: &DedupConfig,
@@ -444,17 +423,14 @@ fn restore_until_complete(
         );
         match attempt {
             Ok((state, report)) => {
-                telemetry::RestoreFinished { report: &report }.emit();
+                report.emit();
                 return Some(state);
             }
             Err(failed) => {
                 if cancel.load(Ordering::Relaxed) {
                     return None;
                 }
-                telemetry::RestoreFinished {
-                    report: &failed.report,
-                }
-                .emit();
+                failed.report.emit();
                 tracing::error!(
                     partition,
                     cause = %failed.cause,

@@ -16,7 +16,7 @@
 //! leaves its record's offset unstored, and the record is read again.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -30,7 +30,7 @@ use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, T
 use crate::config::KafkaConfig;
 use crate::offsets::{AckToken, OffsetTracker};
 use crate::pipeline::{RejectReason, Rejection};
-use crate::telemetry::{self, Stage};
+use crate::telemetry::{self, Stage, Stats};
 
 use super::{Role, client_config, headers, record_headers};
 
@@ -246,8 +246,8 @@ pub struct Sink<'a> {
     options: SinkOptions,
     /// Set when the stage is stopping: waiting on a full queue gives up.
     stop: &'a AtomicBool,
-    /// Counts the bounded dead letters written in place of outputs.
-    dead_letters: &'a AtomicU64,
+    /// The instance's counters: the dead letters written in place of outputs count there.
+    stats: &'a Stats,
     /// The stage's ownership lease, when it keeps one: failed outputs are sent again only while
     /// it is valid.
     lease: Option<Arc<super::consumer::Lease>>,
@@ -263,7 +263,7 @@ impl<'a> Sink<'a> {
         shared: Arc<Shared>,
         options: SinkOptions,
         stop: &'a AtomicBool,
-        dead_letters: &'a AtomicU64,
+        stats: &'a Stats,
     ) -> anyhow::Result<Self> {
         let (tx, rx) = crossbeam_channel::unbounded();
         let producer = client_config(kafka, Role::Producer)
@@ -281,7 +281,7 @@ impl<'a> Sink<'a> {
             retry: VecDeque::new(),
             options,
             stop,
-            dead_letters,
+            stats,
             lease: None,
         })
     }
@@ -420,8 +420,7 @@ impl<'a> Sink<'a> {
             offset,
             detail: cause,
         }
-        .emit();
-        self.dead_letters.fetch_add(1, Ordering::Relaxed);
+        .emit(self.stats);
         let sent = self.send_at(
             OutRecord {
                 topic: &o.dead_letter_topic,
