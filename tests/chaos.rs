@@ -654,7 +654,18 @@ fn account(
     let articles = read_all(bootstrap, &t.articles, partitions);
     let duplicates = read_all(bootstrap, &t.duplicates, partitions);
     let dlq = read_all(bootstrap, &t.dead_letter, partitions);
+    let keyed = read_all(bootstrap, &t.keyed, partitions);
     report.raw_records = raw.len();
+    // Where each raw record's keyed records went, to tell at which stage a lost one stopped.
+    let mut keyed_of: HashMap<Source, Vec<(i32, i64)>> = HashMap::new();
+    for r in &keyed {
+        if let Some(src) = source_of(r) {
+            keyed_of
+                .entry(src)
+                .or_default()
+                .push((r.partition, r.offset));
+        }
+    }
 
     let mut articles_of: HashMap<Source, Vec<&Rec>> = HashMap::new();
     for r in &articles {
@@ -742,7 +753,10 @@ fn account(
             report.lost += 1;
             if lost_shown < 5 {
                 lost_shown += 1;
-                println!("chaos: raw record {src:?} ({kind:?}) has no outcome");
+                println!(
+                    "chaos: raw record {src:?} ({kind:?}) has no outcome; its keyed records {:?}",
+                    keyed_of.get(&src)
+                );
             }
         }
     }

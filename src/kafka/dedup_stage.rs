@@ -384,6 +384,7 @@ impl Gate<'_> {
 
     /// Pauses `p` and sets it back to `offset`, to be resumed by [`Gate::release_ready`].
     fn hold(&mut self, p: i32, epoch: u64, offset: i64) {
+        tracing::debug!(partition = p, epoch, offset, "Partition held");
         self.held.lock().insert(p, (epoch, Some(offset)));
         let topic = &self.consumer.context().topic;
         if let Err(e) = self.consumer.pause(&partition_list(topic, &[p])) {
