@@ -416,16 +416,30 @@ pub fn committed(bootstrap: &str, group: &str, topic: &str, partitions: i32) -> 
 
 /// High watermarks of `topic`, partition → end offset.
 pub fn end_offsets(bootstrap: &str, topic: &str, partitions: i32) -> HashMap<i32, i64> {
+    watermarks(bootstrap, topic, partitions, |(_, high)| high)
+}
+
+/// Per partition, the offset of the first record the broker still holds (the low watermark).
+pub fn start_offsets(bootstrap: &str, topic: &str, partitions: i32) -> HashMap<i32, i64> {
+    watermarks(bootstrap, topic, partitions, |(low, _)| low)
+}
+
+fn watermarks(
+    bootstrap: &str,
+    topic: &str,
+    partitions: i32,
+    pick: fn((i64, i64)) -> i64,
+) -> HashMap<i32, i64> {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
         .create()
         .expect("consumer");
     (0..partitions)
         .map(|p| {
-            let (_, high) = consumer
+            let marks = consumer
                 .fetch_watermarks(topic, p, Duration::from_secs(10))
                 .expect("watermarks");
-            (p, high)
+            (p, pick(marks))
         })
         .collect()
 }
