@@ -1,0 +1,858 @@
+//! Tests of the dedup rules and of the packed state against a reference implementation.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, TimeZone};
+
+use super::*;
+
+fn t(hour: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 8, 20, 0, 0, 0).unwrap() + Duration::hours(hour)
+}
+
+fn cand(key: &str, published: i64, version: i64, fp: u64) -> Candidate<'_> {
+    Candidate {
+        key,
+        published: t(published),
+        version_time: t(version),
+        fingerprint: fp,
+        words: 0,
+        now_ms: published * 1000,
+    }
+}
+
+/// A state whose tolerance is the whole 48 h window: the layout tests below keep the stories
+/// of a key apart by time alone.
+fn state() -> DedupState {
+    DedupState::new(SameStory {
+        tolerance: std::time::Duration::from_secs(48 * 3600),
+        ..SameStory::default()
+    })
+}
+
+#[test]
+fn first_copy_is_new_and_identical_copy_is_duplicate() {
+    let mut s = state();
+    let Decision::New { id } = s.decide_and_record(&cand("k", 0, 0, 7)) else {
+        panic!("expected new")
+    };
+    assert_eq!(
+        s.decide_and_record(&cand("k", 1, 1, 7)),
+        Decision::Duplicate { of: id }
+    );
+    assert_eq!(s.len(), 1);
+}
+
+#[test]
+fn later_version_with_new_content_is_update_with_same_id() {
+    let mut s = state();
+    let Decision::New { id } = s.decide_and_record(&cand("k", 0, 0, 7)) else {
+        panic!()
+    };
+    assert_eq!(
+        s.decide_and_record(&cand("k", 0, 2, 8)),
+        Decision::Update {
+            id: id.clone(),
+            version: 2,
+            first_published: t(0),
+        }
+    );
+    // The same update again is a duplicate; a stale older version is too.
+    assert_eq!(
+        s.decide_and_record(&cand("k", 0, 2, 8)),
+        Decision::Duplicate { of: id.clone() }
+    );
+    assert_eq!(
+        s.decide_and_record(&cand("k", 0, 1, 9)),
+        Decision::Duplicate { of: id.clone() }
+    );
+    // The first version's content again (another outlet's copy) is no update either.
+    assert_eq!(
+        s.decide_and_record(&cand("k", 0, 2, 7)),
+        Decision::Duplicate { of: id.clone() }
+    );
+    // New content at the same version time (a replay through a changed parser) is.
+    assert_eq!(
+        s.decide_and_record(&cand("k", 0, 2, 10)),
+        Decision::Update {
+            id,
+            version: 3,
+            first_published: t(0)
+        }
+    );
+}
+
+#[test]
+fn same_headline_outside_window_is_new_story() {
+    let mut s = state();
+    let Decision::New { id: first } = s.decide_and_record(&cand("stocks to watch", 0, 0, 1)) else {
+        panic!()
+    };
+    let Decision::New { id: second } = s.decide_and_record(&cand("stocks to watch", 49, 49, 1))
+    else {
+        panic!("outside the window must be new")
+    };
+    assert_ne!(first, second);
+    // Within the tolerance of both: the closer story.
+    assert_eq!(
+        s.decide_and_record(&cand("stocks to watch", 20, 20, 1)),
+        Decision::Duplicate { of: first }
+    );
+    assert_eq!(
+        s.decide_and_record(&cand("stocks to watch", 30, 30, 1)),
+        Decision::Duplicate { of: second }
+    );
+}
+
+#[test]
+fn deciding_does_not_change_the_state() {
+    let mut s = state();
+    let v1 = cand("k", 0, 0, 7);
+    let first = s.decide(&v1);
+    assert_eq!(s.decide(&v1), first);
+    assert!(s.is_empty());
+    // v1 was never written (an encoding failure): the next copy is v1 again, not v2.
+    let copy = cand("k", 1, 1, 8);
+    assert_eq!(
+        s.decide(&copy),
+        Decision::New {
+            id: article_id("k", t(1))
+        }
+    );
+    s.record(&copy, &s.decide(&copy));
+    let update = cand("k", 1, 2, 9);
+    let decision = s.decide(&update);
+    assert_eq!(s.decide(&update), decision);
+    assert!(matches!(decision, Decision::Update { version: 2, .. }));
+    assert_eq!(s.len(), 1);
+    // Not written either: the update is decided the same way once more.
+    assert_eq!(s.decide(&update), decision);
+    s.record(&update, &decision);
+    assert_eq!(
+        s.decide(&update),
+        Decision::Duplicate {
+            of: article_id("k", t(1))
+        }
+    );
+}
+
+/// A candidate under the default rule, with a body of `words` words.
+fn body(key: &str, published: i64, version: i64, fp: u64, words: u32) -> Candidate<'_> {
+    Candidate {
+        words,
+        ..cand(key, published, version, fp)
+    }
+}
+
+#[test]
+fn recurring_headline_with_a_new_body_is_a_new_story() {
+    let mut s = DedupState::new(SameStory::default());
+    let day1 = body("stocks to watch today", 3, 3, 0xFFFF_0000, 200);
+    let Decision::New { id: first } = s.decide_and_record(&day1) else {
+        panic!("first day is new")
+    };
+    // The next morning, another body: a new story with its own id.
+    let day2 = body("stocks to watch today", 27, 27, 0x0000_FFFF, 200);
+    let Decision::New { id: second } = s.decide_and_record(&day2) else {
+        panic!("the next day is a new story")
+    };
+    assert_ne!(first, second);
+    // Day 1 arriving again after day 2 (a backfill) is still day 1's duplicate.
+    assert_eq!(
+        s.decide_and_record(&day1),
+        Decision::Duplicate { of: first.clone() }
+    );
+    // Another outlet's copy of day 2, two hours later, slightly edited: day 2's story.
+    assert_eq!(
+        s.decide_and_record(&body("stocks to watch today", 29, 29, 0x0001_FFFF, 200)),
+        Decision::Update {
+            id: second.clone(),
+            version: 2,
+            first_published: t(27),
+        }
+    );
+    // A re-send of day 1's body 20 hours later: day 1's story, by its body.
+    assert_eq!(
+        s.decide_and_record(&body("stocks to watch today", 23, 23, 0xFFFF_0001, 200)),
+        Decision::Update {
+            id: first,
+            version: 2,
+            first_published: t(3),
+        }
+    );
+    // Within the tolerance a rewritten body is the same story (an update).
+    assert!(matches!(
+        s.decide_and_record(&body("stocks to watch today", 31, 31, 0x1234_5678, 200)),
+        Decision::Update { id, .. } if id == second
+    ));
+}
+
+#[test]
+fn an_alert_and_its_full_story_are_one_story_in_either_order() {
+    let alert = body("quake hits tokyo", 0, 0, 0, 0);
+    let full = Candidate {
+        version_time: t(0) + Duration::minutes(20),
+        published: t(0) + Duration::minutes(20),
+        ..body("quake hits tokyo", 0, 0, 0xABCD, 300)
+    };
+    let mut s = DedupState::new(SameStory::default());
+    let Decision::New { id } = s.decide_and_record(&alert) else {
+        panic!()
+    };
+    assert_eq!(
+        s.decide_and_record(&full),
+        Decision::Update {
+            id: id.clone(),
+            version: 2,
+            first_published: t(0),
+        }
+    );
+    // Backfilled the other way round: the alert is a stale copy of the full story.
+    let mut s = DedupState::new(SameStory::default());
+    let Decision::New { id } = s.decide_and_record(&full) else {
+        panic!()
+    };
+    assert_eq!(s.decide_and_record(&alert), Decision::Duplicate { of: id });
+    // Alerts a day apart under one headline have no body to compare: two stories.
+    let mut s = DedupState::new(SameStory::default());
+    s.decide_and_record(&alert);
+    assert!(matches!(
+        s.decide_and_record(&body("quake hits tokyo", 24, 24, 0, 0)),
+        Decision::New { .. }
+    ));
+}
+
+#[test]
+fn decisions_do_not_depend_on_arrival_order_of_ids() {
+    // The id is derived from the first copy's own time, so two instances that see the same
+    // first copy give the same id.
+    let mut a = state();
+    let mut b = state();
+    assert_eq!(
+        a.decide_and_record(&cand("k", 3, 3, 1)),
+        b.decide_and_record(&cand("k", 3, 3, 1))
+    );
+}
+
+#[test]
+fn restore_makes_later_copies_duplicates_or_updates() {
+    let mut s = state();
+    let id = article_id("k", t(0));
+    s.restore(
+        "k",
+        StoryState {
+            first_published: t(0),
+            version_time: t(1),
+            fingerprint: 5,
+            earlier: Vec::new(),
+            seen_ms: 0,
+            version: 2,
+            id: id.clone(),
+        },
+    );
+    assert_eq!(
+        s.decide_and_record(&cand("k", 0, 0, 4)),
+        Decision::Duplicate { of: id.clone() }
+    );
+    assert_eq!(
+        s.decide_and_record(&cand("k", 0, 3, 6)),
+        Decision::Update {
+            id,
+            version: 3,
+            first_published: t(0)
+        }
+    );
+}
+
+#[test]
+fn sweep_forgets_by_processing_time_not_event_time() {
+    let mut s = state();
+    // Processed at 0 s and 200 s (now_ms), whatever their event times.
+    s.decide_and_record(&cand("old", 0, 0, 1));
+    s.decide_and_record(&cand("new", 200, 200, 1));
+    s.sweep(100 * 1000);
+    assert_eq!(s.len(), 1);
+    assert!(matches!(
+        s.decide_and_record(&cand("new", 201, 201, 1)),
+        Decision::Duplicate { .. }
+    ));
+    // A copy of an old story arriving long after newer ones is still a duplicate as long as
+    // the story was processed within the horizon.
+    let mut s = state();
+    s.decide_and_record(&Candidate {
+        now_ms: 5_000,
+        ..cand("early", 0, 0, 1)
+    });
+    s.decide_and_record(&Candidate {
+        now_ms: 6_000,
+        ..cand("late", 2000, 2000, 1)
+    });
+    s.sweep(1_000);
+    assert!(matches!(
+        s.decide_and_record(&Candidate {
+            now_ms: 7_000,
+            ..cand("early", 0, 0, 1)
+        }),
+        Decision::Duplicate { .. }
+    ));
+}
+
+impl DedupState {
+    /// Checks that flags, side maps and `len` agree.
+    fn check(&self) {
+        for (h, s) in &self.stories {
+            assert_eq!(s.has(HAS_EARLIER), self.side.earlier.contains_key(h));
+            assert_eq!(s.has(HAS_ID), self.side.ids.contains_key(h));
+            assert_eq!(s.has(HAS_MORE), self.side.more.contains_key(h));
+        }
+        assert!(
+            self.side
+                .earlier
+                .iter()
+                .all(|(h, e)| { !e.is_empty() && self.stories.contains_key(h) })
+        );
+        assert!(self.side.ids.keys().all(|h| self.stories.contains_key(h)));
+        for (h, more) in &self.side.more {
+            assert!(!more.is_empty() && self.stories.contains_key(h));
+            assert!(more.iter().all(|s| s.story.meta == s.story.version()));
+        }
+        let further: usize = self.side.more.values().map(Vec::len).sum();
+        assert_eq!(self.len(), self.stories.len() + further);
+    }
+}
+
+fn restored(first: i64, version_time: i64, fp: u64, version: u32, id: &str) -> StoryState {
+    StoryState {
+        first_published: t(first),
+        version_time: t(version_time),
+        fingerprint: fp,
+        earlier: Vec::new(),
+        seen_ms: 0,
+        version,
+        id: id.to_owned(),
+    }
+}
+
+#[test]
+fn a_story_record_and_its_map_bucket_stay_small() {
+    assert_eq!(std::mem::size_of::<Story>(), 32);
+    assert_eq!(std::mem::size_of::<(u64, Story)>(), 40);
+}
+
+#[test]
+fn ids_are_derived_from_key_and_first_publication() {
+    let mut s = state();
+    let published = t(0) + Duration::milliseconds(1_500);
+    let c = Candidate {
+        published,
+        version_time: published,
+        ..cand("k", 0, 0, 1)
+    };
+    let id = article_id("k", published);
+    assert_eq!(s.decide_and_record(&c), Decision::New { id: id.clone() });
+    assert_eq!(
+        s.decide_and_record(&c),
+        Decision::Duplicate { of: id.clone() }
+    );
+    assert_eq!(
+        s.decide_and_record(&Candidate {
+            fingerprint: 2,
+            ..c
+        }),
+        Decision::Update {
+            id,
+            version: 2,
+            first_published: published
+        }
+    );
+    // A further story under the same key.
+    assert_eq!(
+        s.decide_and_record(&cand("k", 100, 100, 1)),
+        Decision::New {
+            id: article_id("k", t(100))
+        }
+    );
+    assert_eq!(
+        s.decide_and_record(&cand("k", 101, 101, 1)),
+        Decision::Duplicate {
+            of: article_id("k", t(100))
+        }
+    );
+    assert!(s.side.ids.is_empty());
+    s.check();
+}
+
+#[test]
+fn several_stories_under_one_key_survive_sweeps_in_order() {
+    let mut s = state();
+    let at = |hour: i64, fp: u64, now_s: i64| Candidate {
+        now_ms: now_s * 1000,
+        ..cand("stocks to watch", hour, hour, fp)
+    };
+    // Three mornings, processed at 10 s, 20 s and 30 s; the second one updated.
+    for (day, now) in [(0, 10), (1, 20), (2, 30)] {
+        assert!(matches!(
+            s.decide_and_record(&at(day * 49, 1, now)),
+            Decision::New { .. }
+        ));
+    }
+    assert!(matches!(
+        s.decide_and_record(&at(49, 2, 25)),
+        Decision::Update { version: 2, .. }
+    ));
+    assert_eq!(s.len(), 3);
+    s.check();
+    // The first story goes; the second takes its place with its earlier fingerprint.
+    s.sweep(15_000);
+    assert_eq!(s.len(), 2);
+    s.check();
+    assert_eq!(
+        s.decide_and_record(&at(49, 1, 40)),
+        Decision::Duplicate {
+            of: article_id("stocks to watch", t(49))
+        }
+    );
+    assert_eq!(
+        s.decide_and_record(&at(98, 2, 40)),
+        Decision::Update {
+            id: article_id("stocks to watch", t(98)),
+            version: 2,
+            first_published: t(98),
+        }
+    );
+    // Within the window of the second and third mornings: the second, the older, decides.
+    assert_eq!(
+        s.decide_and_record(&at(73, 1, 40)),
+        Decision::Duplicate {
+            of: article_id("stocks to watch", t(49))
+        }
+    );
+    // The forgotten first morning is a new story again.
+    assert!(matches!(
+        s.decide_and_record(&at(0, 1, 40)),
+        Decision::New { .. }
+    ));
+    assert_eq!(s.len(), 3);
+    s.check();
+    // A sweep that drops the further stories keeps the first.
+    assert!(matches!(
+        s.decide_and_record(&at(49, 3, 45)),
+        Decision::Update { version: 3, .. }
+    ));
+    s.sweep(42_000);
+    s.check();
+    assert_eq!(s.len(), 1);
+    assert!(matches!(
+        s.decide_and_record(&at(98, 2, 50)),
+        Decision::New { .. }
+    ));
+    s.sweep(60_000);
+    s.check();
+    assert!(s.is_empty());
+    assert!(s.side.earlier.is_empty() && s.side.more.is_empty());
+}
+
+#[test]
+fn len_is_exact_after_sweeps() {
+    let mut s = state();
+    for i in 0..300_i64 {
+        let key = format!("k{}", i % 100);
+        s.decide_and_record(&Candidate {
+            now_ms: i * 1000,
+            ..cand(&key, (i / 100) * 49, (i / 100) * 49, 1)
+        });
+        if i % 7 == 0 {
+            s.decide_and_record(&Candidate {
+                now_ms: i * 1000,
+                ..cand(&key, (i / 100) * 49, (i / 100) * 49 + 1, 2)
+            });
+        }
+    }
+    assert_eq!(s.len(), 300);
+    s.check();
+    for horizon in [0, 50, 150, 199, 250, 299, 300] {
+        s.sweep(horizon * 1000);
+        s.check();
+        assert_eq!(s.len(), (300 - horizon) as usize);
+    }
+    assert!(s.stories.capacity() < 16);
+}
+
+#[test]
+fn earlier_fingerprints_survive_restore_merges() {
+    let id = article_id("k", t(0));
+    // The versions of one story read back in any order.
+    for order in [[0_u32, 1, 2], [2, 1, 0], [1, 2, 0], [2, 0, 1]] {
+        let mut s = state();
+        for v in order {
+            s.restore("k", restored(0, v.into(), 10 + u64::from(v), v + 1, &id));
+            s.check();
+        }
+        assert_eq!(s.len(), 1);
+        for fp in [10, 11, 12] {
+            assert_eq!(
+                s.decide_and_record(&cand("k", 0, 5, fp)),
+                Decision::Duplicate { of: id.clone() }
+            );
+        }
+        // Older than the newest version time: stale.
+        assert_eq!(
+            s.decide_and_record(&cand("k", 0, 1, 13)),
+            Decision::Duplicate { of: id.clone() }
+        );
+        assert_eq!(
+            s.decide_and_record(&cand("k", 0, 2, 13)),
+            Decision::Update {
+                id: id.clone(),
+                version: 4,
+                first_published: t(0),
+            }
+        );
+        s.check();
+    }
+}
+
+#[test]
+fn restore_keeps_ids_it_cannot_derive() {
+    // Version 2 came from a copy published an hour after the first: its first-published
+    // header is that copy's, its id the story's.
+    let id = article_id("k", t(0));
+    let mut s = state();
+    s.restore("k", restored(0, 0, 1, 1, &id));
+    s.restore("k", restored(1, 2, 2, 2, &id));
+    s.check();
+    assert_eq!(s.len(), 1);
+    assert_eq!(
+        s.decide_and_record(&cand("k", 0, 3, 2)),
+        Decision::Duplicate { of: id.clone() }
+    );
+    assert_eq!(
+        s.decide_and_record(&cand("k", 0, 3, 3)),
+        Decision::Update {
+            id: id.clone(),
+            version: 3,
+            first_published: t(1),
+        }
+    );
+    // Only version 2 read back (version 1 was before the lookback): same id all the same.
+    let mut s = state();
+    s.restore("k", restored(1, 2, 2, 2, &id));
+    assert_eq!(
+        s.decide_and_record(&cand("k", 1, 3, 3)),
+        Decision::Update {
+            id: id.clone(),
+            version: 3,
+            first_published: t(1),
+        }
+    );
+    // ... also for a further story of the key.
+    s.restore("k", restored(60, 60, 5, 2, "urn:other"));
+    s.check();
+    assert_eq!(
+        s.decide_and_record(&cand("k", 60, 61, 5)),
+        Decision::Duplicate {
+            of: "urn:other".into()
+        }
+    );
+    s.sweep(2_000);
+    s.check();
+    assert!(s.is_empty() && s.side.ids.is_empty());
+}
+
+/// The previous implementation, kept as the reference the compact state must agree with.
+mod reference {
+    use super::*;
+
+    #[derive(Debug, Default)]
+    pub struct State {
+        pub window: Duration,
+        pub tolerance: Duration,
+        pub distance: u32,
+        pub min_words: u32,
+        pub entries: HashMap<String, Vec<StoryState>>,
+    }
+
+    impl State {
+        pub fn len(&self) -> usize {
+            self.entries.values().map(Vec::len).sum()
+        }
+
+        pub fn decide(&mut self, c: Candidate<'_>) -> Decision {
+            let rank = |s: &StoryState| {
+                let apart = (s.first_published - c.published).abs();
+                let near = |fp: &u64| (fp ^ c.fingerprint).count_ones() <= self.distance;
+                let body = c.words >= self.min_words
+                    && apart <= self.window
+                    && (near(&s.fingerprint) || s.earlier.iter().any(near));
+                (body || apart <= self.tolerance).then_some((!body, apart, s.first_published))
+            };
+            if let Some(stories) = self.entries.get_mut(c.key)
+                && let Some(story) = stories
+                    .iter_mut()
+                    .filter_map(|s| rank(s).map(|r| (r, s)))
+                    .min_by_key(|(r, _)| *r)
+                    .map(|(_, s)| s)
+            {
+                if story.fingerprint == c.fingerprint
+                    || story.earlier.contains(&c.fingerprint)
+                    || c.version_time < story.version_time
+                {
+                    return Decision::Duplicate {
+                        of: story.id.clone(),
+                    };
+                }
+                story.version += 1;
+                story.seen_ms = story.seen_ms.max(c.now_ms);
+                story.version_time = c.version_time;
+                story.earlier.push(story.fingerprint);
+                story.fingerprint = c.fingerprint;
+                return Decision::Update {
+                    id: story.id.clone(),
+                    version: story.version,
+                    first_published: story.first_published,
+                };
+            }
+            let id = article_id(c.key, c.published);
+            self.entries
+                .entry(c.key.to_owned())
+                .or_default()
+                .push(StoryState {
+                    first_published: c.published,
+                    version_time: c.version_time,
+                    fingerprint: c.fingerprint,
+                    earlier: Vec::new(),
+                    seen_ms: c.now_ms,
+                    version: 1,
+                    id: id.clone(),
+                });
+            Decision::New { id }
+        }
+
+        pub fn restore(&mut self, key: &str, story: StoryState) {
+            if let Some(stories) = self.entries.get_mut(key)
+                && let Some(existing) = stories.iter_mut().find(|s| s.id == story.id)
+            {
+                let older = if story.version >= existing.version {
+                    std::mem::replace(existing, story)
+                } else {
+                    story
+                };
+                existing.seen_ms = existing.seen_ms.max(older.seen_ms);
+                for fp in older.earlier.iter().copied().chain([older.fingerprint]) {
+                    if fp != existing.fingerprint && !existing.earlier.contains(&fp) {
+                        existing.earlier.push(fp);
+                    }
+                }
+                return;
+            }
+            self.entries.entry(key.to_owned()).or_default().push(story);
+        }
+
+        pub fn sweep(&mut self, horizon_ms: i64) {
+            self.entries.retain(|_, stories| {
+                stories.retain(|s| s.seen_ms >= horizon_ms);
+                !stories.is_empty()
+            });
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Decide {
+        key: u8,
+        published_ms: i64,
+        later_ms: i64,
+        fp: u64,
+        words: u32,
+        now_s: i64,
+    },
+    Restore {
+        key: u8,
+        /// First publication of the story the id is derived from.
+        id_first_ms: i64,
+        /// The first-published header: the id's, or a later copy's.
+        first_ms: i64,
+        version_ms: i64,
+        fp: u64,
+        earlier: Vec<u64>,
+        version: u32,
+        seen_s: i64,
+    },
+    Sweep {
+        horizon_s: i64,
+    },
+}
+
+fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+    use proptest::prelude::*;
+    // Times within a few windows of 100 s, at ms precision, often on the same second.
+    let time = prop_oneof![(0..6_i64).prop_map(|s| s * 50_000), 0..300_000_i64];
+    prop_oneof![
+        6 => (0..3_u8, time.clone(), 0..3_i64, 0..5_u64, prop_oneof![Just(0_u32), Just(50)], 0..40_i64)
+            .prop_map(|(key, published_ms, later, fp, words, now_s)| Op::Decide {
+                key,
+                published_ms,
+                later_ms: later * 20_000,
+                fp,
+                words,
+                now_s,
+            }),
+        2 => (
+            0..3_u8,
+            time,
+            prop_oneof![Just(0_i64), 1..60_000_i64],
+            0..3_i64,
+            0..5_u64,
+            proptest::collection::vec(0..5_u64, 0..3),
+            0..4_u32,
+            0..40_i64,
+        )
+            .prop_map(
+                |(key, id_first_ms, delay, later, fp, earlier, version, seen_s)| Op::Restore {
+                    key,
+                    id_first_ms,
+                    first_ms: id_first_ms + delay,
+                    version_ms: id_first_ms + later * 20_000,
+                    fp,
+                    earlier,
+                    version,
+                    seen_s,
+                }
+            ),
+        1 => (0..40_i64).prop_map(|horizon_s| Op::Sweep { horizon_s }),
+    ]
+}
+
+/// Items of a small wire day: an alert and its full story with copies and an update, the
+/// same headline's stories of the next two days, another headline, in minutes.
+fn wire_day() -> Vec<(&'static str, i64, i64, u64, u32)> {
+    const A: u64 = 0x0F0F_0F0F_0F0F_0F0F;
+    const C: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const D: u64 = 0x3333_3333_3333_3333;
+    const E: u64 = 0xCCCC_CCCC_CCCC_CCCC;
+    let day = 24 * 60;
+    vec![
+        // (key, published, version time, fingerprint, words)
+        ("markets", 0, 0, 0, 0),
+        ("markets", 10, 10, A, 300),
+        ("markets", 70, 70, A ^ 1, 300),
+        ("markets", 130, 130, A ^ 2, 300),
+        ("markets", 10, 190, D, 320),
+        ("markets", day, day, C, 280),
+        ("markets", day + 90, day + 90, C ^ 4, 280),
+        ("markets", 2 * day, 2 * day, E, 250),
+        ("markets", 2 * day + 300, 2 * day + 300, E, 250),
+        ("weather", 5, 5, A, 300),
+        ("weather", day + 5, day + 5, C, 40),
+    ]
+}
+
+/// Which items share a story: the sets of item indexes, sorted.
+fn stories_of(order: &[usize]) -> Vec<Vec<usize>> {
+    let items = wire_day();
+    let mut s = DedupState::new(SameStory::default());
+    let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+    for &i in order {
+        let (key, published, version, fingerprint, words) = items[i];
+        let c = Candidate {
+            key,
+            published: t(0) + Duration::minutes(published),
+            version_time: t(0) + Duration::minutes(version),
+            fingerprint,
+            words,
+            now_ms: 0,
+        };
+        let id = match s.decide_and_record(&c) {
+            Decision::New { id } | Decision::Update { id, .. } => id,
+            Decision::Duplicate { of } => of,
+        };
+        by_id.entry(id).or_default().push(i);
+    }
+    let mut stories: Vec<Vec<usize>> = by_id
+        .into_values()
+        .map(|mut v| {
+            v.sort_unstable();
+            v
+        })
+        .collect();
+    stories.sort();
+    stories
+}
+
+proptest::proptest! {
+    /// The same items in any arrival order form the same stories.
+    #[test]
+    fn stories_do_not_depend_on_arrival_order(
+        order in proptest::strategy::Strategy::prop_shuffle(proptest::strategy::Just(
+            (0..wire_day().len()).collect::<Vec<usize>>()
+        ))
+    ) {
+        let in_order: Vec<usize> = (0..wire_day().len()).collect();
+        let expected = stories_of(&in_order);
+        proptest::prop_assert_eq!(
+            &expected,
+            &vec![vec![0, 1, 2, 3, 4], vec![5, 6], vec![7, 8], vec![9], vec![10]]
+        );
+        proptest::prop_assert_eq!(stories_of(&order), expected);
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn agrees_with_the_reference(ops in proptest::collection::vec(op(), 1..60)) {
+        let ms = |ms: i64| t(0) + Duration::milliseconds(ms);
+        let keys = ["a", "b", "c"];
+        // Fingerprints 0..5 lie within 1 bit of each other often enough to exercise bodies.
+        let mut s = DedupState::new(SameStory {
+            tolerance: std::time::Duration::from_secs(40),
+            window: std::time::Duration::from_secs(100),
+            distance: 1,
+            min_words: 30,
+        });
+        let mut r = reference::State {
+            window: Duration::seconds(100),
+            tolerance: Duration::seconds(40),
+            distance: 1,
+            min_words: 30,
+            ..Default::default()
+        };
+        for op in ops {
+            match op {
+                Op::Decide { key, published_ms, later_ms, fp, words, now_s } => {
+                    let c = Candidate {
+                        key: keys[usize::from(key)],
+                        published: ms(published_ms),
+                        version_time: ms(published_ms + later_ms),
+                        fingerprint: fp,
+                        words,
+                        now_ms: now_s * 1000,
+                    };
+                    proptest::prop_assert_eq!(s.decide_and_record(&c), r.decide(c));
+                }
+                Op::Restore { key, id_first_ms, first_ms, version_ms, fp, earlier, version, seen_s } => {
+                    let key = keys[usize::from(key)];
+                    let story = StoryState {
+                        first_published: ms(first_ms),
+                        version_time: ms(version_ms),
+                        fingerprint: fp,
+                        earlier,
+                        seen_ms: seen_s * 1000,
+                        version,
+                        id: article_id(key, ms(id_first_ms)),
+                    };
+                    s.restore(key, story.clone());
+                    r.restore(key, story);
+                }
+                Op::Sweep { horizon_s } => {
+                    s.sweep(horizon_s * 1000);
+                    r.sweep(horizon_s * 1000);
+                }
+            }
+            s.check();
+            proptest::prop_assert_eq!(s.len(), r.len());
+        }
+    }
+}
