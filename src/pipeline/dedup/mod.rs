@@ -329,14 +329,7 @@ impl DedupState {
             }
         };
         let id = story_id(candidate.key, story.first_ms, stored);
-        if story.is_duplicate(earlier, candidate) {
-            return Decision::Duplicate { of: id };
-        }
-        Decision::Update {
-            id,
-            version: (story.version() + 1).min(VERSION_MAX),
-            first_published: ms_to_time(story.first_ms),
-        }
+        duplicate_or_update(story, earlier, id, candidate)
     }
 
     /// Applies `decision`, which [`DedupState::decide`] gave for `candidate`, once its article
@@ -472,6 +465,22 @@ impl DedupState {
         self.len = stories.len() + side.more.values().map(Vec::len).sum::<usize>();
         trim(stories);
         side.trim();
+    }
+}
+
+/// The verdict on `c`, a copy of `story` (whose earlier fingerprints are `earlier`, emitted
+/// under `id`): content already emitted (any emitted version's fingerprint) or older than the
+/// newest emitted version (a stale copy) is a duplicate; anything else is the story's next
+/// version.
+fn duplicate_or_update(story: Story, earlier: &[u64], id: String, c: &Candidate<'_>) -> Decision {
+    let emitted = story.fingerprint == c.fingerprint || earlier.contains(&c.fingerprint);
+    if emitted || c.version_time.timestamp_millis() < story.version_ms {
+        return Decision::Duplicate { of: id };
+    }
+    Decision::Update {
+        id,
+        version: story.next_version(),
+        first_published: ms_to_time(story.first_ms),
     }
 }
 

@@ -52,17 +52,14 @@ impl Story {
         self.meta & flag != 0
     }
 
-    /// True when `c` brings nothing new to this story, whose earlier fingerprints are `earlier`.
-    pub(super) fn is_duplicate(self, earlier: &[u64], c: &Candidate<'_>) -> bool {
-        self.fingerprint == c.fingerprint
-            || earlier.contains(&c.fingerprint)
-            || c.version_time.timestamp_millis() < self.version_ms
+    /// The version number an update of this story gets.
+    pub(super) fn next_version(self) -> u32 {
+        (self.version() + 1).min(VERSION_MAX)
     }
 
     /// Makes `c` the newest version; returns the fingerprint it replaces.
     pub(super) fn advance(&mut self, c: &Candidate<'_>) -> u64 {
-        let version = (self.version() + 1).min(VERSION_MAX);
-        self.meta = (self.meta & !VERSION_MAX) | version;
+        self.meta = (self.meta & !VERSION_MAX) | self.next_version();
         self.seen_s = self.seen_s.max(seconds(c.now_ms));
         self.version_ms = c.version_time.timestamp_millis();
         std::mem::replace(&mut self.fingerprint, c.fingerprint)
