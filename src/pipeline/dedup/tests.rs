@@ -1,10 +1,14 @@
 //! Tests of the dedup rules and of the packed state against a reference implementation.
+//!
+//! Most tests are scripts: const tables of [`Step`]s, each a candidate and the decision it must
+//! get, played against one state.
 
 use std::collections::HashMap;
 
 use chrono::{Duration, TimeZone};
 
 use super::*;
+use Expect::{Duplicate, New, Update, UpdateFrom};
 
 fn t(hour: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 8, 20, 0, 0, 0).unwrap() + Duration::hours(hour)
@@ -30,78 +34,169 @@ fn state() -> DedupState {
     })
 }
 
+impl DedupState {
+    /// Checks that flags, side maps and `len` agree.
+    fn check(&self) {
+        for (h, s) in &self.stories {
+            assert_eq!(s.has(HAS_EARLIER), self.side.earlier.contains_key(h));
+            assert_eq!(s.has(HAS_ID), self.side.ids.contains_key(h));
+            assert_eq!(s.has(HAS_MORE), self.side.more.contains_key(h));
+        }
+        assert!(
+            self.side
+                .earlier
+                .iter()
+                .all(|(h, e)| { !e.is_empty() && self.stories.contains_key(h) })
+        );
+        assert!(self.side.ids.keys().all(|h| self.stories.contains_key(h)));
+        for (h, more) in &self.side.more {
+            assert!(!more.is_empty() && self.stories.contains_key(h));
+            assert!(more.iter().all(|s| s.story.meta == s.story.version()));
+        }
+        let further: usize = self.side.more.values().map(Vec::len).sum();
+        assert_eq!(self.len(), self.stories.len() + further);
+    }
+}
+
+fn restored(first: i64, version_time: i64, fp: u64, version: u32, id: &str) -> StoryState {
+    StoryState {
+        first_published: t(first),
+        version_time: t(version_time),
+        fingerprint: fp,
+        earlier: Vec::new(),
+        seen_ms: 0,
+        version,
+        id: id.to_owned(),
+    }
+}
+
+/// The decision a [`Step`] must get. A story is named by the hour of its first publication,
+/// which its id derives from (with the step's key).
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    /// A new story, under the id of the step's own first publication.
+    New,
+    /// A duplicate of the story first published at this hour.
+    Duplicate(i64),
+    /// Version `.1` of the story first published at hour `.0`.
+    Update(i64, u32),
+    /// Version `.2` of the story whose id derives from hour `.0`, its first publication read
+    /// back as hour `.1` (restored from an update that an earlier release wrote).
+    UpdateFrom(i64, i64, u32),
+}
+
+/// One candidate of a script, times in hours, and the decision it must get.
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    key: &'static str,
+    published: i64,
+    version: i64,
+    fp: u64,
+    /// Words in the body (none: a headline-only item).
+    words: u32,
+    /// Processing time, s.
+    now_s: i64,
+    expect: Expect,
+}
+
+/// A step without a body, processed at `published` seconds (as [`cand`]).
+const fn step(key: &'static str, published: i64, version: i64, fp: u64, expect: Expect) -> Step {
+    Step {
+        key,
+        published,
+        version,
+        fp,
+        words: 0,
+        now_s: published,
+        expect,
+    }
+}
+
+impl Step {
+    /// The same step with a body of `words` words.
+    const fn words(self, words: u32) -> Step {
+        Step { words, ..self }
+    }
+
+    /// The same step processed at `now_s` seconds.
+    const fn at(self, now_s: i64) -> Step {
+        Step { now_s, ..self }
+    }
+
+    fn candidate(&self) -> Candidate<'static> {
+        Candidate {
+            words: self.words,
+            now_ms: self.now_s * 1000,
+            ..cand(self.key, self.published, self.version, self.fp)
+        }
+    }
+
+    fn decision(&self) -> Decision {
+        let id = |hour| article_id(self.key, t(hour));
+        match self.expect {
+            New => Decision::New {
+                id: id(self.published),
+            },
+            Duplicate(of) => Decision::Duplicate { of: id(of) },
+            Update(of, version) => Decision::Update {
+                id: id(of),
+                version,
+                first_published: t(of),
+            },
+            UpdateFrom(of, first, version) => Decision::Update {
+                id: id(of),
+                version,
+                first_published: t(first),
+            },
+        }
+    }
+}
+
+/// Decides and records each step in turn, checking its decision and the state's invariants.
+fn play(s: &mut DedupState, steps: &[Step]) {
+    for (i, step) in steps.iter().enumerate() {
+        let got = s.decide_and_record(&step.candidate());
+        assert_eq!(got, step.decision(), "step {i}: {step:?}");
+        s.check();
+    }
+}
+
 #[test]
 fn first_copy_is_new_and_identical_copy_is_duplicate() {
+    const STEPS: &[Step] = &[step("k", 0, 0, 7, New), step("k", 1, 1, 7, Duplicate(0))];
     let mut s = state();
-    let Decision::New { id } = s.decide_and_record(&cand("k", 0, 0, 7)) else {
-        panic!("expected new")
-    };
-    assert_eq!(
-        s.decide_and_record(&cand("k", 1, 1, 7)),
-        Decision::Duplicate { of: id }
-    );
+    play(&mut s, STEPS);
     assert_eq!(s.len(), 1);
 }
 
 #[test]
 fn later_version_with_new_content_is_update_with_same_id() {
-    let mut s = state();
-    let Decision::New { id } = s.decide_and_record(&cand("k", 0, 0, 7)) else {
-        panic!()
-    };
-    assert_eq!(
-        s.decide_and_record(&cand("k", 0, 2, 8)),
-        Decision::Update {
-            id: id.clone(),
-            version: 2,
-            first_published: t(0),
-        }
-    );
-    // The same update again is a duplicate; a stale older version is too.
-    assert_eq!(
-        s.decide_and_record(&cand("k", 0, 2, 8)),
-        Decision::Duplicate { of: id.clone() }
-    );
-    assert_eq!(
-        s.decide_and_record(&cand("k", 0, 1, 9)),
-        Decision::Duplicate { of: id.clone() }
-    );
-    // The first version's content again (another outlet's copy) is no update either.
-    assert_eq!(
-        s.decide_and_record(&cand("k", 0, 2, 7)),
-        Decision::Duplicate { of: id.clone() }
-    );
-    // New content at the same version time (a replay through a changed parser) is.
-    assert_eq!(
-        s.decide_and_record(&cand("k", 0, 2, 10)),
-        Decision::Update {
-            id,
-            version: 3,
-            first_published: t(0)
-        }
-    );
+    const STEPS: &[Step] = &[
+        step("k", 0, 0, 7, New),
+        step("k", 0, 2, 8, Update(0, 2)),
+        // The same update again is a duplicate; a stale older version is too.
+        step("k", 0, 2, 8, Duplicate(0)),
+        step("k", 0, 1, 9, Duplicate(0)),
+        // The first version's content again (another outlet's copy) is no update either.
+        step("k", 0, 2, 7, Duplicate(0)),
+        // New content at the same version time (a replay through a changed parser) is.
+        step("k", 0, 2, 10, Update(0, 3)),
+    ];
+    play(&mut state(), STEPS);
 }
 
 #[test]
 fn same_headline_outside_window_is_new_story() {
-    let mut s = state();
-    let Decision::New { id: first } = s.decide_and_record(&cand("stocks to watch", 0, 0, 1)) else {
-        panic!()
-    };
-    let Decision::New { id: second } = s.decide_and_record(&cand("stocks to watch", 49, 49, 1))
-    else {
-        panic!("outside the window must be new")
-    };
-    assert_ne!(first, second);
-    // Within the tolerance of both: the closer story.
-    assert_eq!(
-        s.decide_and_record(&cand("stocks to watch", 20, 20, 1)),
-        Decision::Duplicate { of: first }
-    );
-    assert_eq!(
-        s.decide_and_record(&cand("stocks to watch", 30, 30, 1)),
-        Decision::Duplicate { of: second }
-    );
+    const K: &str = "stocks to watch";
+    const STEPS: &[Step] = &[
+        step(K, 0, 0, 1, New),
+        // Outside the window: a new story with its own id.
+        step(K, 49, 49, 1, New),
+        // Within the tolerance of both: the closer story.
+        step(K, 20, 20, 1, Duplicate(0)),
+        step(K, 30, 30, 1, Duplicate(49)),
+    ];
+    play(&mut state(), STEPS);
 }
 
 #[test]
@@ -146,45 +241,21 @@ fn body(key: &str, published: i64, version: i64, fp: u64, words: u32) -> Candida
 
 #[test]
 fn recurring_headline_with_a_new_body_is_a_new_story() {
-    let mut s = DedupState::new(SameStory::default());
-    let day1 = body("stocks to watch today", 3, 3, 0xFFFF_0000, 200);
-    let Decision::New { id: first } = s.decide_and_record(&day1) else {
-        panic!("first day is new")
-    };
-    // The next morning, another body: a new story with its own id.
-    let day2 = body("stocks to watch today", 27, 27, 0x0000_FFFF, 200);
-    let Decision::New { id: second } = s.decide_and_record(&day2) else {
-        panic!("the next day is a new story")
-    };
-    assert_ne!(first, second);
-    // Day 1 arriving again after day 2 (a backfill) is still day 1's duplicate.
-    assert_eq!(
-        s.decide_and_record(&day1),
-        Decision::Duplicate { of: first.clone() }
-    );
-    // Another outlet's copy of day 2, two hours later, slightly edited: day 2's story.
-    assert_eq!(
-        s.decide_and_record(&body("stocks to watch today", 29, 29, 0x0001_FFFF, 200)),
-        Decision::Update {
-            id: second.clone(),
-            version: 2,
-            first_published: t(27),
-        }
-    );
-    // A re-send of day 1's body 20 hours later: day 1's story, by its body.
-    assert_eq!(
-        s.decide_and_record(&body("stocks to watch today", 23, 23, 0xFFFF_0001, 200)),
-        Decision::Update {
-            id: first,
-            version: 2,
-            first_published: t(3),
-        }
-    );
-    // Within the tolerance a rewritten body is the same story (an update).
-    assert!(matches!(
-        s.decide_and_record(&body("stocks to watch today", 31, 31, 0x1234_5678, 200)),
-        Decision::Update { id, .. } if id == second
-    ));
+    const K: &str = "stocks to watch today";
+    const STEPS: &[Step] = &[
+        step(K, 3, 3, 0xFFFF_0000, New).words(200),
+        // The next morning, another body: a new story with its own id.
+        step(K, 27, 27, 0x0000_FFFF, New).words(200),
+        // Day 1 arriving again after day 2 (a backfill) is still day 1's duplicate.
+        step(K, 3, 3, 0xFFFF_0000, Duplicate(3)).words(200),
+        // Another outlet's copy of day 2, two hours later, slightly edited: day 2's story.
+        step(K, 29, 29, 0x0001_FFFF, Update(27, 2)).words(200),
+        // A re-send of day 1's body 20 hours later: day 1's story, by its body.
+        step(K, 23, 23, 0xFFFF_0001, Update(3, 2)).words(200),
+        // Within the tolerance a rewritten body is the same story (an update).
+        step(K, 31, 31, 0x1234_5678, Update(27, 3)).words(200),
+    ];
+    play(&mut DedupState::new(SameStory::default()), STEPS);
 }
 
 #[test]
@@ -236,101 +307,35 @@ fn decisions_do_not_depend_on_arrival_order_of_ids() {
 
 #[test]
 fn restore_makes_later_copies_duplicates_or_updates() {
+    const STEPS: &[Step] = &[
+        step("k", 0, 0, 4, Duplicate(0)),
+        step("k", 0, 3, 6, Update(0, 3)),
+    ];
     let mut s = state();
-    let id = article_id("k", t(0));
-    s.restore(
-        "k",
-        StoryState {
-            first_published: t(0),
-            version_time: t(1),
-            fingerprint: 5,
-            earlier: Vec::new(),
-            seen_ms: 0,
-            version: 2,
-            id: id.clone(),
-        },
-    );
-    assert_eq!(
-        s.decide_and_record(&cand("k", 0, 0, 4)),
-        Decision::Duplicate { of: id.clone() }
-    );
-    assert_eq!(
-        s.decide_and_record(&cand("k", 0, 3, 6)),
-        Decision::Update {
-            id,
-            version: 3,
-            first_published: t(0)
-        }
-    );
+    s.restore("k", restored(0, 1, 5, 2, &article_id("k", t(0))));
+    play(&mut s, STEPS);
 }
 
 #[test]
 fn sweep_forgets_by_processing_time_not_event_time() {
-    let mut s = state();
     // Processed at 0 s and 200 s (now_ms), whatever their event times.
-    s.decide_and_record(&cand("old", 0, 0, 1));
-    s.decide_and_record(&cand("new", 200, 200, 1));
+    const OLD_AND_NEW: &[Step] = &[step("old", 0, 0, 1, New), step("new", 200, 200, 1, New)];
+    // Processed at 5 s and 6 s, the late story published long after the early one.
+    const EARLY_AND_LATE: &[Step] = &[
+        step("early", 0, 0, 1, New).at(5),
+        step("late", 2000, 2000, 1, New).at(6),
+    ];
+    let mut s = state();
+    play(&mut s, OLD_AND_NEW);
     s.sweep(100 * 1000);
     assert_eq!(s.len(), 1);
-    assert!(matches!(
-        s.decide_and_record(&cand("new", 201, 201, 1)),
-        Decision::Duplicate { .. }
-    ));
+    play(&mut s, &[step("new", 201, 201, 1, Duplicate(200))]);
     // A copy of an old story arriving long after newer ones is still a duplicate as long as
     // the story was processed within the horizon.
     let mut s = state();
-    s.decide_and_record(&Candidate {
-        now_ms: 5_000,
-        ..cand("early", 0, 0, 1)
-    });
-    s.decide_and_record(&Candidate {
-        now_ms: 6_000,
-        ..cand("late", 2000, 2000, 1)
-    });
+    play(&mut s, EARLY_AND_LATE);
     s.sweep(1_000);
-    assert!(matches!(
-        s.decide_and_record(&Candidate {
-            now_ms: 7_000,
-            ..cand("early", 0, 0, 1)
-        }),
-        Decision::Duplicate { .. }
-    ));
-}
-
-impl DedupState {
-    /// Checks that flags, side maps and `len` agree.
-    fn check(&self) {
-        for (h, s) in &self.stories {
-            assert_eq!(s.has(HAS_EARLIER), self.side.earlier.contains_key(h));
-            assert_eq!(s.has(HAS_ID), self.side.ids.contains_key(h));
-            assert_eq!(s.has(HAS_MORE), self.side.more.contains_key(h));
-        }
-        assert!(
-            self.side
-                .earlier
-                .iter()
-                .all(|(h, e)| { !e.is_empty() && self.stories.contains_key(h) })
-        );
-        assert!(self.side.ids.keys().all(|h| self.stories.contains_key(h)));
-        for (h, more) in &self.side.more {
-            assert!(!more.is_empty() && self.stories.contains_key(h));
-            assert!(more.iter().all(|s| s.story.meta == s.story.version()));
-        }
-        let further: usize = self.side.more.values().map(Vec::len).sum();
-        assert_eq!(self.len(), self.stories.len() + further);
-    }
-}
-
-fn restored(first: i64, version_time: i64, fp: u64, version: u32, id: &str) -> StoryState {
-    StoryState {
-        first_published: t(first),
-        version_time: t(version_time),
-        fingerprint: fp,
-        earlier: Vec::new(),
-        seen_ms: 0,
-        version,
-        id: id.to_owned(),
-    }
+    play(&mut s, &[step("early", 0, 0, 1, Duplicate(0)).at(7)]);
 }
 
 #[test]
@@ -349,103 +354,64 @@ fn ids_are_derived_from_key_and_first_publication() {
         ..cand("k", 0, 0, 1)
     };
     let id = article_id("k", published);
-    assert_eq!(s.decide_and_record(&c), Decision::New { id: id.clone() });
-    assert_eq!(
-        s.decide_and_record(&c),
-        Decision::Duplicate { of: id.clone() }
-    );
-    assert_eq!(
-        s.decide_and_record(&Candidate {
-            fingerprint: 2,
-            ..c
-        }),
-        Decision::Update {
-            id,
-            version: 2,
-            first_published: published
-        }
-    );
+    let expected = [
+        (1, Decision::New { id: id.clone() }),
+        (1, Decision::Duplicate { of: id.clone() }),
+        (
+            2,
+            Decision::Update {
+                id,
+                version: 2,
+                first_published: published,
+            },
+        ),
+    ];
+    for (fingerprint, decision) in expected {
+        let got = s.decide_and_record(&Candidate { fingerprint, ..c });
+        assert_eq!(got, decision);
+    }
     // A further story under the same key.
-    assert_eq!(
-        s.decide_and_record(&cand("k", 100, 100, 1)),
-        Decision::New {
-            id: article_id("k", t(100))
-        }
-    );
-    assert_eq!(
-        s.decide_and_record(&cand("k", 101, 101, 1)),
-        Decision::Duplicate {
-            of: article_id("k", t(100))
-        }
-    );
+    const MORE: &[Step] = &[
+        step("k", 100, 100, 1, New),
+        step("k", 101, 101, 1, Duplicate(100)),
+    ];
+    play(&mut s, MORE);
     assert!(s.side.ids.is_empty());
-    s.check();
 }
 
 #[test]
 fn several_stories_under_one_key_survive_sweeps_in_order() {
-    let mut s = state();
-    let at = |hour: i64, fp: u64, now_s: i64| Candidate {
-        now_ms: now_s * 1000,
-        ..cand("stocks to watch", hour, hour, fp)
-    };
+    const K: &str = "stocks to watch";
     // Three mornings, processed at 10 s, 20 s and 30 s; the second one updated.
-    for (day, now) in [(0, 10), (1, 20), (2, 30)] {
-        assert!(matches!(
-            s.decide_and_record(&at(day * 49, 1, now)),
-            Decision::New { .. }
-        ));
-    }
-    assert!(matches!(
-        s.decide_and_record(&at(49, 2, 25)),
-        Decision::Update { version: 2, .. }
-    ));
+    const MORNINGS: &[Step] = &[
+        step(K, 0, 0, 1, New).at(10),
+        step(K, 49, 49, 1, New).at(20),
+        step(K, 98, 98, 1, New).at(30),
+        step(K, 49, 49, 2, Update(49, 2)).at(25),
+    ];
+    // After the first story went, the second has taken its place with its earlier fingerprint.
+    const AFTER_SWEEP: &[Step] = &[
+        step(K, 49, 49, 1, Duplicate(49)).at(40),
+        step(K, 98, 98, 2, Update(98, 2)).at(40),
+        // Within the window of the second and third mornings: the second, the older, decides.
+        step(K, 73, 73, 1, Duplicate(49)).at(40),
+        // The forgotten first morning is a new story again.
+        step(K, 0, 0, 1, New).at(40),
+    ];
+    let mut s = state();
+    play(&mut s, MORNINGS);
     assert_eq!(s.len(), 3);
-    s.check();
-    // The first story goes; the second takes its place with its earlier fingerprint.
     s.sweep(15_000);
     assert_eq!(s.len(), 2);
     s.check();
-    assert_eq!(
-        s.decide_and_record(&at(49, 1, 40)),
-        Decision::Duplicate {
-            of: article_id("stocks to watch", t(49))
-        }
-    );
-    assert_eq!(
-        s.decide_and_record(&at(98, 2, 40)),
-        Decision::Update {
-            id: article_id("stocks to watch", t(98)),
-            version: 2,
-            first_published: t(98),
-        }
-    );
-    // Within the window of the second and third mornings: the second, the older, decides.
-    assert_eq!(
-        s.decide_and_record(&at(73, 1, 40)),
-        Decision::Duplicate {
-            of: article_id("stocks to watch", t(49))
-        }
-    );
-    // The forgotten first morning is a new story again.
-    assert!(matches!(
-        s.decide_and_record(&at(0, 1, 40)),
-        Decision::New { .. }
-    ));
+    play(&mut s, AFTER_SWEEP);
     assert_eq!(s.len(), 3);
-    s.check();
     // A sweep that drops the further stories keeps the first.
-    assert!(matches!(
-        s.decide_and_record(&at(49, 3, 45)),
-        Decision::Update { version: 3, .. }
-    ));
+    play(&mut s, &[step(K, 49, 49, 3, Update(49, 3)).at(45)]);
     s.sweep(42_000);
     s.check();
     assert_eq!(s.len(), 1);
-    assert!(matches!(
-        s.decide_and_record(&at(98, 2, 50)),
-        Decision::New { .. }
-    ));
+    play(&mut s, &[step(K, 98, 98, 2, New).at(50)]);
     s.sweep(60_000);
     s.check();
     assert!(s.is_empty());
@@ -480,6 +446,14 @@ fn len_is_exact_after_sweeps() {
 
 #[test]
 fn earlier_fingerprints_survive_restore_merges() {
+    const STEPS: &[Step] = &[
+        step("k", 0, 5, 10, Duplicate(0)),
+        step("k", 0, 5, 11, Duplicate(0)),
+        step("k", 0, 5, 12, Duplicate(0)),
+        // Older than the newest version time: stale.
+        step("k", 0, 1, 13, Duplicate(0)),
+        step("k", 0, 2, 13, Update(0, 4)),
+    ];
     let id = article_id("k", t(0));
     // The versions of one story read back in any order.
     for order in [[0_u32, 1, 2], [2, 1, 0], [1, 2, 0], [2, 0, 1]] {
@@ -489,26 +463,7 @@ fn earlier_fingerprints_survive_restore_merges() {
             s.check();
         }
         assert_eq!(s.len(), 1);
-        for fp in [10, 11, 12] {
-            assert_eq!(
-                s.decide_and_record(&cand("k", 0, 5, fp)),
-                Decision::Duplicate { of: id.clone() }
-            );
-        }
-        // Older than the newest version time: stale.
-        assert_eq!(
-            s.decide_and_record(&cand("k", 0, 1, 13)),
-            Decision::Duplicate { of: id.clone() }
-        );
-        assert_eq!(
-            s.decide_and_record(&cand("k", 0, 2, 13)),
-            Decision::Update {
-                id: id.clone(),
-                version: 4,
-                first_published: t(0),
-            }
-        );
-        s.check();
+        play(&mut s, STEPS);
     }
 }
 
@@ -516,35 +471,21 @@ fn earlier_fingerprints_survive_restore_merges() {
 fn restore_keeps_ids_it_cannot_derive() {
     // Version 2 came from a copy published an hour after the first: its first-published
     // header is that copy's, its id the story's.
+    const STEPS: &[Step] = &[
+        step("k", 0, 3, 2, Duplicate(0)),
+        step("k", 0, 3, 3, UpdateFrom(0, 1, 3)),
+    ];
     let id = article_id("k", t(0));
     let mut s = state();
     s.restore("k", restored(0, 0, 1, 1, &id));
     s.restore("k", restored(1, 2, 2, 2, &id));
     s.check();
     assert_eq!(s.len(), 1);
-    assert_eq!(
-        s.decide_and_record(&cand("k", 0, 3, 2)),
-        Decision::Duplicate { of: id.clone() }
-    );
-    assert_eq!(
-        s.decide_and_record(&cand("k", 0, 3, 3)),
-        Decision::Update {
-            id: id.clone(),
-            version: 3,
-            first_published: t(1),
-        }
-    );
+    play(&mut s, STEPS);
     // Only version 2 read back (version 1 was before the lookback): same id all the same.
     let mut s = state();
     s.restore("k", restored(1, 2, 2, 2, &id));
-    assert_eq!(
-        s.decide_and_record(&cand("k", 1, 3, 3)),
-        Decision::Update {
-            id: id.clone(),
-            version: 3,
-            first_published: t(1),
-        }
-    );
+    play(&mut s, &[step("k", 1, 3, 3, UpdateFrom(0, 1, 3))]);
     // ... also for a further story of the key.
     s.restore("k", restored(60, 60, 5, 2, "urn:other"));
     s.check();
