@@ -13,8 +13,8 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
+use crate::formats::entities::decode_entities;
 use crate::formats::error::FormatError;
-use crate::formats::markup::decode_entities;
 use crate::formats::textutil::clean_line;
 use crate::model::{Agency, ParsedItem};
 

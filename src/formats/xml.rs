@@ -14,8 +14,8 @@
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
+use crate::formats::entities::{decode_entities, lookup_entity};
 use crate::formats::error::FormatError;
-use crate::formats::markup::lookup_entity;
 
 /// Largest document accepted, in bytes.
 pub(crate) const MAX_INPUT: usize = 16 * 1024 * 1024;
@@ -60,7 +60,7 @@ impl Element {
                 lookup_entity,
             ) {
                 Ok(v) => v.into_owned(),
-                Err(_) => crate::formats::markup::decode_entities(&attr.value).into_owned(),
+                Err(_) => decode_entities(&attr.value).into_owned(),
             };
             attrs.push((key, value));
         }
