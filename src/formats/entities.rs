@@ -8,6 +8,8 @@
 
 use std::borrow::Cow;
 
+use crate::formats::charset::cp1252_c1;
+
 /// Decodes character and named entity references (`&amp;`, `&#8217;`, `&#x2014;`, `&nbsp;`);
 /// unknown or unterminated references are kept literally.
 pub fn decode_entities(s: &str) -> Cow<'_, str> {
@@ -34,8 +36,8 @@ pub fn decode_entities(s: &str) -> Cow<'_, str> {
                 }?;
                 let c = match code {
                     0 => '\u{fffd}',
-                    // Windows-1252 code points that HTML maps to typographic characters.
-                    0x80..=0x9f => cp1252(code),
+                    // HTML reads these as Windows-1252 bytes.
+                    0x80..=0x9f => cp1252_c1(code).unwrap_or('\u{fffd}'),
                     _ => char::from_u32(code).unwrap_or('\u{fffd}'),
                 };
                 Some((c.to_string(), end))
@@ -56,22 +58,6 @@ pub fn decode_entities(s: &str) -> Cow<'_, str> {
     }
     out.push_str(rest);
     Cow::Owned(out)
-}
-
-fn cp1252(code: u32) -> char {
-    match code {
-        0x80 => '€',
-        0x85 => '…',
-        0x91 => '‘',
-        0x92 => '’',
-        0x93 => '“',
-        0x94 => '”',
-        0x95 => '•',
-        0x96 => '–',
-        0x97 => '—',
-        0x99 => '™',
-        _ => '\u{fffd}',
-    }
 }
 
 /// Resolves a named entity (without `&` and `;`) to its text: the XML predefined entities and
@@ -237,6 +223,7 @@ mod tests {
             ("&#0; &#xD800; &#99999999;", "\u{fffd} \u{fffd} \u{fffd}"),
             ("AT&T &bogus; &amp", "AT&T &bogus; &amp"),
             ("&nbsp;&shy;", "\u{a0}"),
+            ("&#128;&#130;&#146;&#129;", "€‚’\u{fffd}"),
         ];
         for (input, want) in CASES {
             assert_eq!(decode_entities(input), *want, "{input:?}");
