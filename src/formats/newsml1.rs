@@ -17,9 +17,8 @@
 use crate::formats::agency::agency_in;
 use crate::formats::error::{FormatError, collect};
 use crate::formats::markup::{element_to_paragraphs, html_to_paragraphs};
-use crate::formats::xml::{
-    Element, parse_document, parse_timestamp, root_name, text_to_paragraphs,
-};
+use crate::formats::textutil::parse_iso;
+use crate::formats::xml::{Element, parse_document, root_name, text_to_paragraphs};
 use crate::model::ParsedItem;
 
 /// True when the root element is `NewsML` (NewsML 1.x; NewsML-G2 uses other roots).
@@ -176,7 +175,7 @@ fn parse_item(item: &Element) -> Result<ParsedItem, FormatError> {
             .child("Urgency")
             .and_then(|u| u.attr("FormalName"))
             .and_then(crate::formats::textutil::urgency);
-        let time = |n: &str| nm.child(n).and_then(|e| parse_timestamp(&e.text()));
+        let time = |n: &str| nm.child(n).and_then(|e| parse_iso(&e.text()));
         p.first_created = time("FirstCreated");
         p.version_created = time("ThisRevisionCreated");
     }

@@ -15,9 +15,8 @@
 use crate::formats::agency::agency_in;
 use crate::formats::error::{FormatError, collect};
 use crate::formats::markup::element_to_paragraphs;
-use crate::formats::xml::{
-    Element, parse_document, parse_timestamp, root_name, text_to_paragraphs,
-};
+use crate::formats::textutil::parse_iso;
+use crate::formats::xml::{Element, parse_document, root_name, text_to_paragraphs};
 use crate::model::ParsedItem;
 
 /// Roots of NewsML-G2 documents that never carry a text story.
@@ -157,11 +156,11 @@ fn parse_item(item: &Element) -> Result<ParsedItem, FormatError> {
     let cm_time = |name: &str| {
         content
             .and_then(|c| c.child(name))
-            .and_then(|e| parse_timestamp(&e.text()))
+            .and_then(|e| parse_iso(&e.text()))
     };
     let im_time = |name: &str| {
         meta.and_then(|m| m.child(name))
-            .and_then(|e| parse_timestamp(&e.text()))
+            .and_then(|e| parse_iso(&e.text()))
     };
     p.urgency = content
         .and_then(|c| c.child("urgency"))

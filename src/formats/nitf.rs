@@ -12,7 +12,8 @@
 use crate::formats::agency::agency_in;
 use crate::formats::error::FormatError;
 use crate::formats::markup::element_to_paragraphs;
-use crate::formats::xml::{Element, parse_document, parse_timestamp, root_name};
+use crate::formats::textutil::parse_iso;
+use crate::formats::xml::{Element, parse_document, root_name};
 use crate::model::{ParsedItem, Picture};
 
 /// True when the root element is `nitf`.
@@ -87,8 +88,8 @@ pub(crate) fn parse_nitf(root: &Element) -> Result<ParsedItem, FormatError> {
             if let Some(sd) = d.child("story.date") {
                 p.first_created = sd
                     .attr("norm")
-                    .and_then(parse_timestamp)
-                    .or_else(|| parse_timestamp(&sd.text()));
+                    .and_then(parse_iso)
+                    .or_else(|| parse_iso(&sd.text()));
             }
         }
         p.agency = bh
@@ -103,14 +104,14 @@ pub(crate) fn parse_nitf(root: &Element) -> Result<ParsedItem, FormatError> {
         if let Some(t) = dd
             .child("date.issue")
             .and_then(|d| d.attr("norm"))
-            .and_then(parse_timestamp)
+            .and_then(parse_iso)
         {
             p.first_created = Some(t);
         }
         p.version_created = dd
             .child("date.release")
             .and_then(|d| d.attr("norm"))
-            .and_then(parse_timestamp);
+            .and_then(parse_iso);
         if let Some(kl) = dd.child("key-list") {
             for k in kl.children_named("keyword") {
                 if let Some(key) = k.attr_nonempty("key")

@@ -306,13 +306,6 @@ fn clean_ld(s: &str) -> Option<String> {
     }
 }
 
-fn datetime(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s.trim())
-        .map(|d| d.with_timezone(&Utc))
-        .ok()
-        .or_else(|| parse_datetime(s))
-}
-
 fn split_list(s: &str) -> Vec<String> {
     s.split([',', ';'])
         .filter_map(clean)
@@ -337,8 +330,8 @@ impl Meta {
             };
             m.headline = a["headline"].as_str().and_then(clean_ld);
             m.description = a["description"].as_str().and_then(clean_ld);
-            m.published = a["datePublished"].as_str().and_then(datetime);
-            m.modified = a["dateModified"].as_str().and_then(datetime);
+            m.published = a["datePublished"].as_str().and_then(parse_datetime);
+            m.modified = a["dateModified"].as_str().and_then(parse_datetime);
             m.authors = names(&a["author"]);
             m.publisher = names(&a["publisher"]).into_iter().next();
             m.section = names(&a["articleSection"]).into_iter().next();
@@ -369,16 +362,16 @@ impl Meta {
                         .map(|v| v.to_string())
                         .or_else(|| clean(&n.text()))
                 })
-                .and_then(|v| datetime(&v))
+                .and_then(|v| parse_datetime(&v))
         };
         m.published = m
             .published
-            .or_else(|| meta("article:published_time").and_then(|s| datetime(&s)))
-            .or_else(|| meta("publish-date").and_then(|s| datetime(&s)))
+            .or_else(|| meta("article:published_time").and_then(|s| parse_datetime(&s)))
+            .or_else(|| meta("publish-date").and_then(|s| parse_datetime(&s)))
             .or_else(|| itemprop("datePublished"));
         m.modified = m
             .modified
-            .or_else(|| meta("article:modified_time").and_then(|s| datetime(&s)))
+            .or_else(|| meta("article:modified_time").and_then(|s| parse_datetime(&s)))
             .or_else(|| itemprop("dateModified"));
         m.section = m.section.take().or_else(|| meta("article:section"));
         if m.keywords.is_empty() {
