@@ -19,6 +19,7 @@
 //! needs no spec-exact tree building.
 
 use crate::formats::entities::decode_entities;
+use crate::formats::textutil::find_ci;
 use crate::formats::xml::{Element, Node};
 
 /// Elements whose content is never text of the article.
@@ -230,16 +231,6 @@ fn walk(el: &Element, b: &mut Builder) {
     }
 }
 
-fn find_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() || from >= hay.len() {
-        return None;
-    }
-    hay[from..]
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
-        .map(|p| p + from)
-}
-
 fn find_byte(hay: &[u8], from: usize, b: u8) -> Option<usize> {
     hay.get(from..)?
         .iter()
@@ -279,6 +270,8 @@ fn tag_name(bytes: &[u8], from: usize) -> (String, usize) {
 
 fn tokenize(html: &str, b: &mut Builder) {
     let bytes = html.as_bytes();
+    // `needle` at or after byte `from`, ignoring ASCII case.
+    let find = |from: usize, needle: &[u8]| find_ci(bytes.get(from..)?, needle).map(|p| p + from);
     let mut i = 0;
     let mut text_start = 0;
     while i < bytes.len() {
@@ -296,9 +289,9 @@ fn tokenize(html: &str, b: &mut Builder) {
             b.text(&decode_entities(&html[text_start..i]));
         }
         if bytes[i..].starts_with(b"<!--") {
-            i = find_ci(bytes, i + 4, b"-->").map_or(bytes.len(), |p| p + 3);
+            i = find(i + 4, b"-->").map_or(bytes.len(), |p| p + 3);
         } else if bytes[i..].starts_with(b"<![CDATA[") {
-            let end = find_ci(bytes, i + 9, b"]]>").unwrap_or(bytes.len());
+            let end = find(i + 9, b"]]>").unwrap_or(bytes.len());
             b.text(&html[i + 9..end]);
             i = (end + 3).min(bytes.len());
         } else if next == b'!' || next == b'?' {
@@ -315,7 +308,7 @@ fn tokenize(html: &str, b: &mut Builder) {
             if SKIP.contains(&name.as_str()) {
                 if !self_closing {
                     let closing = format!("</{name}");
-                    i = match find_ci(bytes, i, closing.as_bytes()) {
+                    i = match find(i, closing.as_bytes()) {
                         Some(p) => find_byte(bytes, p, b'>').map_or(bytes.len(), |q| q + 1),
                         None => bytes.len(),
                     };

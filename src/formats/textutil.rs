@@ -299,6 +299,13 @@ pub fn title_case_caps(s: &str) -> String {
             .collect::<Vec<_>>()
             .join(" ");
     }
+    title_case(s)
+}
+
+/// Upper-cases the first letter of every word and lower-cases the rest ("west germany" →
+/// "West Germany", "O'NEILL" → "O'neill"); a word starts after any character that is neither
+/// a letter, a digit nor an apostrophe.
+pub fn title_case(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut start = true;
     for c in s.chars() {
@@ -466,6 +473,45 @@ mod tests {
         ];
         for (input, want) in CASES {
             assert_eq!(parse_offset(input), *want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn title_cases() {
+        const CASES: &[(&str, &str, &str)] = &[
+            // (input, title_case, title_case_caps)
+            ("BUENOS AIRES", "Buenos Aires", "Buenos Aires"),
+            ("west germany", "West Germany", "west germany"),
+            ("O'NEILL", "O'neill", "O'neill"),
+            (
+                "PAUL BYRNE and JO ROE",
+                "Paul Byrne And Jo Roe",
+                "Paul Byrne and Jo Roe",
+            ),
+            ("ST.-KITTS", "St.-Kitts", "St.-Kitts"),
+            ("", "", ""),
+        ];
+        for (input, title, caps) in CASES {
+            assert_eq!(title_case(input), *title, "{input:?}");
+            assert_eq!(title_case_caps(input), *caps, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn case_insensitive_search() {
+        const CASES: &[(&str, &str, Option<usize>, Option<usize>)] = &[
+            // (hay, needle, find_ci, rfind_ci)
+            ("By Jo BY Al", " by ", Some(5), Some(5)),
+            ("<P>a</p>", "</P>", Some(4), Some(4)),
+            ("abcABC", "abc", Some(0), Some(3)),
+            ("ab", "abc", None, None),
+            ("abc", "", None, None),
+        ];
+        for (hay, needle, first, last) in CASES {
+            let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+            assert_eq!(find_ci(hay, needle), *first, "{hay:?}");
+            assert_eq!(rfind_ci(hay, needle), *last, "{hay:?}");
+            assert_eq!(contains_ci(hay, needle), first.is_some());
         }
     }
 

@@ -59,7 +59,7 @@ use super::error::ScrapeError;
 use super::zones::parse_lines;
 use crate::formats::agency::agency_from_credit;
 use crate::formats::markup;
-use crate::formats::textutil::eq_loose;
+use crate::formats::textutil::{contains_ci, eq_loose};
 use crate::model::ParsedItem;
 
 /// Deepest element nesting accepted (real pages stay well under 100).
@@ -95,9 +95,7 @@ pub fn looks_like_html(text: &str) -> bool {
         b"<meta ",
         b"<article",
     ];
-    MARKS
-        .iter()
-        .any(|m| head.windows(m.len()).any(|w| w.eq_ignore_ascii_case(m)))
+    MARKS.iter().any(|m| contains_ci(head, m))
 }
 
 /// Parses a news page's HTML; see the module documentation.
