@@ -18,7 +18,8 @@ use mail_parser::{Encoding, Message, MessageParser, MessagePart, PartType};
 use crate::formats::agency::agency_in;
 use crate::formats::error::FormatError;
 use crate::formats::markup::html_to_paragraphs;
-use crate::formats::xml::{MAX_INPUT, collapse_ws, text_to_paragraphs};
+use crate::formats::textutil::text_paragraphs;
+use crate::formats::xml::{MAX_INPUT, collapse_ws};
 use crate::model::ParsedItem;
 
 /// Header names that, at the start of a document, mark it as an e-mail message.
@@ -155,7 +156,7 @@ fn body_paragraphs(msg: &Message<'_>, raw: &[u8], decoded: bool) -> Vec<String> 
             continue;
         };
         let paras = match &part.body {
-            PartType::Text(t) => text_to_paragraphs(part_text(part, t, raw, decoded)),
+            PartType::Text(t) => text_paragraphs(part_text(part, t, raw, decoded), false),
             PartType::Html(h) => html_to_paragraphs(part_text(part, h, raw, decoded)),
             _ => Vec::new(),
         };

@@ -20,6 +20,7 @@ use feed_rs::model::{Entry, Feed, Text};
 use crate::formats::agency::agency_in;
 use crate::formats::error::FormatError;
 use crate::formats::markup::html_to_paragraphs;
+use crate::formats::textutil::text_paragraphs;
 use crate::formats::xml::{MAX_INPUT, collapse_ws, root_name};
 use crate::model::ParsedItem;
 
@@ -125,11 +126,11 @@ fn is_html(t: &Text) -> bool {
     sub.contains("html") || t.content.contains("</") || t.content.contains("/>")
 }
 
-fn text_paragraphs(t: &Text) -> Vec<String> {
+fn paragraphs(t: &Text) -> Vec<String> {
     if is_html(t) {
         html_to_paragraphs(&t.content)
     } else {
-        crate::formats::xml::text_to_paragraphs(&t.content)
+        text_paragraphs(&t.content, false)
     }
 }
 
@@ -146,7 +147,7 @@ fn entry_item(feed: &Feed, e: &Entry) -> Option<ParsedItem> {
     if headline.is_empty() {
         return None;
     }
-    let summary_paras = e.summary.as_ref().map(text_paragraphs).unwrap_or_default();
+    let summary_paras = e.summary.as_ref().map(paragraphs).unwrap_or_default();
     let content_paras = e
         .content
         .as_ref()

@@ -17,8 +17,8 @@
 use crate::formats::agency::agency_in;
 use crate::formats::error::{FormatError, collect};
 use crate::formats::markup::{element_to_paragraphs, html_to_paragraphs};
-use crate::formats::textutil::parse_iso;
-use crate::formats::xml::{Element, parse_document, root_name, text_to_paragraphs};
+use crate::formats::textutil::{parse_iso, text_paragraphs};
+use crate::formats::xml::{Element, parse_document, root_name};
 use crate::model::ParsedItem;
 
 /// True when the root element is `NewsML` (NewsML 1.x; NewsML-G2 uses other roots).
@@ -143,7 +143,7 @@ fn data_paragraphs(ci: &Element, dc: &Element) -> Vec<String> {
     {
         html_to_paragraphs(&raw)
     } else {
-        text_to_paragraphs(&raw)
+        text_paragraphs(&raw, false)
     }
 }
 

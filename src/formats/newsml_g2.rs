@@ -15,8 +15,8 @@
 use crate::formats::agency::agency_in;
 use crate::formats::error::{FormatError, collect};
 use crate::formats::markup::element_to_paragraphs;
-use crate::formats::textutil::parse_iso;
-use crate::formats::xml::{Element, parse_document, root_name, text_to_paragraphs};
+use crate::formats::textutil::{parse_iso, text_paragraphs};
+use crate::formats::xml::{Element, parse_document, root_name};
 use crate::model::ParsedItem;
 
 /// Roots of NewsML-G2 documents that never carry a text story.
@@ -253,7 +253,7 @@ fn parse_item(item: &Element) -> Result<ParsedItem, FormatError> {
 
     if let Some(inline) = inline_content(item) {
         p.body = if inline.is("inlineData") {
-            text_to_paragraphs(&inline.raw_text())
+            text_paragraphs(&inline.raw_text(), false)
         } else {
             body_paragraphs(inline)
         };

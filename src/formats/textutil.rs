@@ -189,22 +189,31 @@ pub fn urgency(s: &str) -> Option<u8> {
 
 /// Splits plain text into paragraphs at blank lines; lines inside a paragraph are joined with a
 /// space. With `lines_are_paragraphs`, every non-empty line is a paragraph (ninjs `body_text`
-/// with single newlines).
+/// with single newlines). Control characters are cleaned and whitespace collapsed.
 pub fn text_paragraphs(text: &str, lines_are_paragraphs: bool) -> Vec<String> {
     let text = clean_controls(text);
+    if lines_are_paragraphs {
+        text.lines()
+            .map(collapse_ws)
+            .filter(|p| !p.is_empty())
+            .collect()
+    } else {
+        line_paragraphs(text.lines())
+    }
+}
+
+/// Joins lines into paragraphs: a blank line ends a paragraph, the lines of one are joined with
+/// a space and its whitespace is collapsed.
+pub fn line_paragraphs<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
-    for line in text.lines() {
-        if line.trim().is_empty() || lines_are_paragraphs {
+    for line in lines {
+        if line.trim().is_empty() {
             push_para(&mut cur, &mut out);
-            if lines_are_paragraphs {
-                cur.push_str(line);
-                push_para(&mut cur, &mut out);
-            }
-            continue;
+        } else {
+            cur.push(' ');
+            cur.push_str(line);
         }
-        cur.push(' ');
-        cur.push_str(line);
     }
     push_para(&mut cur, &mut out);
     out
@@ -473,6 +482,26 @@ mod tests {
         ];
         for (input, want) in CASES {
             assert_eq!(parse_offset(input), *want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn paragraphs() {
+        const CASES: &[(&str, bool, &[&str])] = &[
+            // (text, lines_are_paragraphs, paragraphs)
+            (
+                "One\nline  two\n\n  Two \n",
+                false,
+                &["One line two", "Two"],
+            ),
+            ("a\r\n\r\nb\rc", false, &["a", "b c"]),
+            ("a\r\rb", false, &["a", "b"]),
+            ("x\u{1}y\u{92}s", false, &["xy’s"]),
+            ("One\nTwo\n\nThree", true, &["One", "Two", "Three"]),
+            (" \n\t\n", false, &[]),
+        ];
+        for (text, lines, want) in CASES {
+            assert_eq!(text_paragraphs(text, *lines), *want, "{text:?}");
         }
     }
 

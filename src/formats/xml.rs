@@ -401,30 +401,6 @@ pub(crate) fn root_name(input: &str) -> Option<(String, Option<String>)> {
     None
 }
 
-/// Splits preformatted plain text into paragraphs at blank lines; lines inside a paragraph
-/// are joined with spaces.
-pub(crate) fn text_to_paragraphs(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for line in text.lines() {
-        if line.trim().is_empty() {
-            let p = collapse_ws(&cur);
-            if !p.is_empty() {
-                out.push(p);
-            }
-            cur.clear();
-        } else {
-            cur.push(' ');
-            cur.push_str(line);
-        }
-    }
-    let p = collapse_ws(&cur);
-    if !p.is_empty() {
-        out.push(p);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
