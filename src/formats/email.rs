@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use mail_parser::{Encoding, Message, MessageParser, MessagePart, PartType};
 
 use crate::formats::agency::agency_in;
-use crate::formats::error::FormatError;
+use crate::formats::error::{FormatError, require_text};
 use crate::formats::markup::html_to_paragraphs;
 use crate::formats::textutil::text_paragraphs;
 use crate::formats::xml::{MAX_INPUT, collapse_ws};
@@ -118,13 +118,8 @@ fn parse_impl(input: &[u8], decoded: bool) -> Result<Vec<ParsedItem>, FormatErro
         .parse(input)
         .ok_or_else(|| FormatError::Malformed("unparseable e-mail message".into()))?;
     let headline = msg.subject().map(collapse_ws).unwrap_or_default();
-    if headline.is_empty() {
-        return Err(FormatError::NoHeadline);
-    }
     let body = body_paragraphs(&msg, input, decoded);
-    if body.is_empty() {
-        return Err(FormatError::NoBody);
-    }
+    require_text(&headline, &body, true)?;
     let from = msg.from().and_then(|a| a.first());
     let byline = from
         .and_then(|a| a.name().map(collapse_ws).filter(|n| !n.is_empty()))

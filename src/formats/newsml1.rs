@@ -15,7 +15,7 @@
 //! [`FormatError::NotNews`].
 
 use crate::formats::agency::agency_in;
-use crate::formats::error::{FormatError, collect};
+use crate::formats::error::{FormatError, collect, require_text};
 use crate::formats::markup::{element_to_paragraphs, html_to_paragraphs};
 use crate::formats::textutil::{parse_iso, text_paragraphs};
 use crate::formats::xml::{Element, parse_document, root_name};
@@ -264,9 +264,7 @@ fn parse_item(item: &Element) -> Result<ParsedItem, FormatError> {
             p.headline = hl.text();
         }
     }
-    if p.headline.is_empty() {
-        return Err(FormatError::NoHeadline);
-    }
+    require_text(&p.headline, &p.body, false)?;
     // A headline without a body is an alert (flash, bulletin): news all the same.
     Ok(p)
 }

@@ -13,7 +13,7 @@
 //! news text: a document holding only those gives [`FormatError::NotNews`].
 
 use crate::formats::agency::agency_in;
-use crate::formats::error::{FormatError, collect};
+use crate::formats::error::{FormatError, collect, require_text};
 use crate::formats::markup::element_to_paragraphs;
 use crate::formats::textutil::{parse_iso, text_paragraphs};
 use crate::formats::xml::{Element, parse_document, root_name};
@@ -278,9 +278,7 @@ fn parse_item(item: &Element) -> Result<ParsedItem, FormatError> {
                 .unwrap_or_default();
         }
     }
-    if p.headline.is_empty() {
-        return Err(FormatError::NoHeadline);
-    }
+    require_text(&p.headline, &p.body, false)?;
     // A headline without a body is an alert (flash, bulletin): news all the same, unless the
     // item withdraws an earlier one (Reuters' `edStat:D` signal, a cancelled status).
     let withdrawn = meta.is_some_and(|m| {

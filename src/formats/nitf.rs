@@ -10,7 +10,7 @@
 //! the text; the first image caption becomes the picture).
 
 use crate::formats::agency::agency_in;
-use crate::formats::error::FormatError;
+use crate::formats::error::{FormatError, require_text};
 use crate::formats::markup::element_to_paragraphs;
 use crate::formats::textutil::parse_iso;
 use crate::formats::xml::{Element, parse_document, root_name};
@@ -194,9 +194,7 @@ pub(crate) fn parse_nitf(root: &Element) -> Result<ParsedItem, FormatError> {
                 })
             });
     }
-    if p.headline.is_empty() {
-        return Err(FormatError::NoHeadline);
-    }
+    require_text(&p.headline, &p.body, false)?;
     // A headline without a body is an alert (flash, bulletin): news all the same.
     Ok(p)
 }
