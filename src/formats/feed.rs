@@ -20,7 +20,7 @@ use feed_rs::model::{Entry, Feed, Text};
 use crate::formats::agency::agency_in;
 use crate::formats::error::FormatError;
 use crate::formats::markup::html_to_paragraphs;
-use crate::formats::textutil::text_paragraphs;
+use crate::formats::textutil::{push_unique, text_paragraphs};
 use crate::formats::xml::{MAX_INPUT, collapse_ws, root_name};
 use crate::model::ParsedItem;
 
@@ -169,8 +169,8 @@ fn entry_item(feed: &Feed, e: &Entry) -> Option<ParsedItem> {
     let mut topics = Vec::new();
     for c in &e.categories {
         let label = c.label.as_deref().unwrap_or(&c.term).trim();
-        if !label.is_empty() && !topics.iter().any(|t: &String| t == label) {
-            topics.push(label.to_owned());
+        if !label.is_empty() {
+            push_unique(&mut topics, label.to_owned());
         }
     }
     let source_uri = Some(e.id.trim().to_owned())

@@ -17,7 +17,7 @@
 use crate::formats::agency::agency_in;
 use crate::formats::error::{FormatError, collect, require_text};
 use crate::formats::markup::{element_to_paragraphs, html_to_paragraphs};
-use crate::formats::textutil::{parse_iso, text_paragraphs};
+use crate::formats::textutil::{parse_iso, push_unique, text_paragraphs};
 use crate::formats::xml::{Element, parse_document, root_name};
 use crate::model::ParsedItem;
 
@@ -210,10 +210,8 @@ fn parse_item(item: &Element) -> Result<ParsedItem, FormatError> {
             .children_named("SlugLine")
             .chain(lines.children_named("KeywordLine"))
         {
-            if let Some(t) = k.text_nonempty()
-                && !p.keywords.contains(&t)
-            {
-                p.keywords.push(t);
+            if let Some(t) = k.text_nonempty() {
+                push_unique(&mut p.keywords, t);
             }
         }
         p.agency = all_lines
@@ -233,10 +231,7 @@ fn parse_item(item: &Element) -> Result<ParsedItem, FormatError> {
         for sc in dm.children_named("SubjectCode") {
             for s in sc.elements() {
                 if let Some(code) = s.attr_nonempty("FormalName") {
-                    let q = format!("subj:{code}");
-                    if !p.topics.contains(&q) {
-                        p.topics.push(q);
-                    }
+                    push_unique(&mut p.topics, format!("subj:{code}"));
                 }
             }
         }

@@ -15,7 +15,7 @@
 use crate::formats::agency::agency_in;
 use crate::formats::error::{FormatError, collect, require_text};
 use crate::formats::markup::element_to_paragraphs;
-use crate::formats::textutil::{parse_iso, text_paragraphs};
+use crate::formats::textutil::{parse_iso, push_unique, text_paragraphs};
 use crate::formats::xml::{Element, parse_document, root_name};
 use crate::model::ParsedItem;
 
@@ -210,20 +210,16 @@ fn parse_item(item: &Element) -> Result<ParsedItem, FormatError> {
                 .and_then(Element::text_nonempty)
                 .or_else(|| s.attr_nonempty("literal"))
                 .or_else(|| s.attr_nonempty("qcode"));
-            if let Some(l) = label
-                && !p.topics.contains(&l)
-            {
-                p.topics.push(l);
+            if let Some(l) = label {
+                push_unique(&mut p.topics, l);
             }
         }
         for k in c
             .children_named("keyword")
             .chain(c.children_named("slugline"))
         {
-            if let Some(t) = k.text_nonempty()
-                && !p.keywords.contains(&t)
-            {
-                p.keywords.push(t);
+            if let Some(t) = k.text_nonempty() {
+                push_unique(&mut p.keywords, t);
             }
         }
         p.language = c

@@ -12,7 +12,7 @@
 use crate::formats::agency::agency_in;
 use crate::formats::error::{FormatError, require_text};
 use crate::formats::markup::element_to_paragraphs;
-use crate::formats::textutil::parse_iso;
+use crate::formats::textutil::{parse_iso, push_unique};
 use crate::formats::xml::{Element, parse_document, root_name};
 use crate::model::{ParsedItem, Picture};
 
@@ -114,10 +114,8 @@ pub(crate) fn parse_nitf(root: &Element) -> Result<ParsedItem, FormatError> {
             .and_then(parse_iso);
         if let Some(kl) = dd.child("key-list") {
             for k in kl.children_named("keyword") {
-                if let Some(key) = k.attr_nonempty("key")
-                    && !p.keywords.contains(&key)
-                {
-                    p.keywords.push(key);
+                if let Some(key) = k.attr_nonempty("key") {
+                    push_unique(&mut p.keywords, key);
                 }
             }
         }
@@ -144,10 +142,8 @@ pub(crate) fn parse_nitf(root: &Element) -> Result<ParsedItem, FormatError> {
                     .or_else(|| s.attr_nonempty("tobject.subject.matter"))
                     .or_else(|| s.attr_nonempty("tobject.subject.type"))
                     .or_else(|| s.attr_nonempty("tobject.subject.refnum"));
-                if let Some(l) = label
-                    && !p.topics.contains(&l)
-                {
-                    p.topics.push(l);
+                if let Some(l) = label {
+                    push_unique(&mut p.topics, l);
                 }
             }
         }

@@ -392,6 +392,16 @@ pub fn eq_loose(a: &str, b: &str) -> bool {
     }
 }
 
+/// Appends `x` unless `v` holds it already (lists of topics, keywords, names keep their first
+/// occurrence in order); true when it was appended.
+pub fn push_unique<T: PartialEq>(v: &mut Vec<T>, x: T) -> bool {
+    let new = !v.contains(&x);
+    if new {
+        v.push(x);
+    }
+    new
+}
+
 /// The largest char boundary of `s` at or below `max` bytes.
 pub fn floor_boundary(s: &str, max: usize) -> usize {
     if s.len() <= max {

@@ -59,7 +59,7 @@ use super::error::ScrapeError;
 use super::zones::parse_lines;
 use crate::formats::agency::agency_from_credit;
 use crate::formats::markup;
-use crate::formats::textutil::{contains_ci, eq_loose};
+use crate::formats::textutil::{contains_ci, eq_loose, push_unique};
 use crate::model::ParsedItem;
 
 /// Deepest element nesting accepted (real pages stay well under 100).
@@ -308,9 +308,7 @@ fn split_list(s: &str) -> Vec<String> {
     s.split([',', ';'])
         .filter_map(clean)
         .fold(Vec::new(), |mut acc, k| {
-            if !acc.contains(&k) {
-                acc.push(k);
-            }
+            push_unique(&mut acc, k);
             acc
         })
 }

@@ -2,6 +2,8 @@
 //! separators, or, for the run-together form (`NATOVladimir PutinDonald Trump`), by case
 //! transitions, never inside a known camel-case name.
 
+use crate::formats::textutil::push_unique;
+
 /// Brand and place names written in camel case that are never split inside.
 const CAMEL_NAMES: &[&str] = &[
     "JPMorgan",
@@ -68,8 +70,8 @@ pub fn split_topics(text: &str) -> Vec<String> {
             .trim()
             .trim_matches(|c: char| c == '#' || c == '•' || c == '·');
         let t = t.trim();
-        if !t.is_empty() && !out.iter().any(|o| o == t) {
-            out.push(t.to_string());
+        if !t.is_empty() {
+            push_unique(&mut out, t.to_string());
         }
     };
     if text.contains('|') {
