@@ -18,8 +18,8 @@ use mail_parser::{Encoding, Message, MessageParser, MessagePart, PartType};
 use crate::formats::agency::agency_in;
 use crate::formats::error::{FormatError, require_text};
 use crate::formats::markup::html_to_paragraphs;
-use crate::formats::textutil::text_paragraphs;
-use crate::formats::xml::{MAX_INPUT, collapse_ws};
+use crate::formats::textutil::{collapse_ws, text_paragraphs};
+use crate::formats::xml::MAX_INPUT;
 use crate::model::ParsedItem;
 
 /// Header names that, at the start of a document, mark it as an e-mail message.

@@ -20,8 +20,8 @@ use feed_rs::model::{Entry, Feed, Text};
 use crate::formats::agency::agency_in;
 use crate::formats::error::FormatError;
 use crate::formats::markup::html_to_paragraphs;
-use crate::formats::textutil::{push_unique, text_paragraphs};
-use crate::formats::xml::{MAX_INPUT, collapse_ws, root_name};
+use crate::formats::textutil::{collapse_ws, push_unique, text_paragraphs};
+use crate::formats::xml::{MAX_INPUT, root_name};
 use crate::model::ParsedItem;
 
 /// True when the root element is `rss`, `rdf:RDF` or Atom `feed`.

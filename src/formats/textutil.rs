@@ -1,10 +1,10 @@
-//! Small helpers shared by the parsers: timestamps, paragraph splitting, table detection,
-//! title-casing, case-insensitive search.
+//! Small text helpers shared by the parsers and enrichment: whitespace and control-character
+//! cleanup, ISO 8601 timestamps, paragraph splitting, table detection, title-casing,
+//! case-insensitive search, lists without repeats.
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday};
 
 use crate::formats::charset::clean_controls;
-use crate::formats::xml::collapse_ws;
 
 /// Parses an ISO 8601 / RFC 3339 timestamp as the wire formats write it:
 /// `2017-08-24T04:38:34+0000`, `2020-07-02T22:04:47+02:00`, `2019-06-23T06:06:29Z`,
@@ -175,6 +175,21 @@ pub fn expand_year(yy: i32) -> i32 {
         70..=99 => 1900 + yy,
         _ => yy,
     }
+}
+
+/// Collapses runs of whitespace (including no-break spaces) to one space and trims.
+pub fn collapse_ws(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split(|c: char| c.is_whitespace()) {
+        if word.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// Cleans one line or paragraph of wire text: control characters removed, whitespace collapsed.

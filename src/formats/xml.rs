@@ -16,6 +16,7 @@ use quick_xml::events::{BytesStart, Event};
 
 use crate::formats::entities::{decode_entities, lookup_entity};
 use crate::formats::error::FormatError;
+use crate::formats::textutil::collapse_ws;
 
 /// Largest document accepted, in bytes.
 pub(crate) const MAX_INPUT: usize = 16 * 1024 * 1024;
@@ -189,21 +190,6 @@ impl Element {
             }
         }
     }
-}
-
-/// Collapses runs of whitespace (including no-break spaces) to one space and trims.
-pub(crate) fn collapse_ws(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for word in s.split(|c: char| c.is_whitespace()) {
-        if word.is_empty() {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out
 }
 
 fn push_text(stack: &mut [Element], text: &str) {

@@ -59,7 +59,7 @@ use super::error::ScrapeError;
 use super::zones::parse_lines;
 use crate::formats::agency::agency_from_credit;
 use crate::formats::markup;
-use crate::formats::textutil::{contains_ci, eq_loose, push_unique};
+use crate::formats::textutil::{collapse_ws, contains_ci, eq_loose, push_unique};
 use crate::model::ParsedItem;
 
 /// Deepest element nesting accepted (real pages stay well under 100).
@@ -290,8 +290,7 @@ fn names(v: &Value) -> Vec<String> {
 }
 
 fn clean(s: &str) -> Option<String> {
-    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    (!s.is_empty()).then_some(s)
+    Some(collapse_ws(s)).filter(|s| !s.is_empty())
 }
 
 /// A JSON-LD string, with the HTML character references some sites leave in it decoded
