@@ -101,17 +101,8 @@ fn split_run_together(text: &str, push: &mut impl FnMut(&str)) {
         }
         if i == word_start {
             // Protect a known camel-case name starting here.
-            let rest = &text[byte..];
-            for name in CAMEL_NAMES {
-                if rest.starts_with(name)
-                    && !rest[name.len()..]
-                        .chars()
-                        .next()
-                        .is_some_and(|n| n.is_lowercase())
-                {
-                    protected_until = i + name.chars().count();
-                    break;
-                }
+            if let Some(len) = camel_name_at(&text[byte..]) {
+                protected_until = i + len;
             }
         }
         if i == 0 || i < protected_until || !c.is_uppercase() {
@@ -136,21 +127,27 @@ fn split_run_together(text: &str, push: &mut impl FnMut(&str)) {
             seg_start = byte;
             word_start = i;
             // A protected name may start right at the split point.
-            let rest = &text[byte..];
-            for name in CAMEL_NAMES {
-                if rest.starts_with(name)
-                    && !rest[name.len()..]
-                        .chars()
-                        .next()
-                        .is_some_and(|n| n.is_lowercase())
-                {
-                    protected_until = i + name.chars().count();
-                    break;
-                }
+            if let Some(len) = camel_name_at(&text[byte..]) {
+                protected_until = i + len;
             }
         }
     }
     push(&text[seg_start..]);
+}
+
+/// The length in characters of the known camel-case name `rest` starts with, when the name
+/// ends there (not followed by a lower-case letter).
+fn camel_name_at(rest: &str) -> Option<usize> {
+    CAMEL_NAMES
+        .iter()
+        .find(|name| {
+            rest.starts_with(*name)
+                && !rest[name.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_lowercase)
+        })
+        .map(|name| name.chars().count())
 }
 
 #[cfg(test)]
