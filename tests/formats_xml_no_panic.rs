@@ -25,7 +25,7 @@ fn all(input: &str) {
     let _ = wirefeed::formats::email::parse(input);
     let _ = wirefeed::formats::email::parse_bytes(input.as_bytes());
     let _ = wirefeed::formats::markup::html_to_paragraphs(input);
-    let _ = wirefeed::formats::markup::decode_entities(input);
+    let _ = wirefeed::formats::entities::decode_entities(input);
 }
 
 fn fixture() -> impl Strategy<Value = &'static str> {

@@ -41,8 +41,9 @@ fn bodies() -> HashMap<Doc, Vec<String>> {
             let Some(body) = between(doc, "<BODY>", "</BODY>") else {
                 continue;
             };
-            let paras = wirefeed::formats::envelope::split_paragraphs(
+            let paras = wirefeed::formats::textutil::text_paragraphs(
                 &unescape(body).replace("\n    ", "\n\n"),
+                false,
             );
             out.insert((file.to_owned(), id), paras);
         }

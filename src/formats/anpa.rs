@@ -24,10 +24,9 @@ use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
 use crate::formats::agency::agency_from_credit;
 use crate::formats::error::{FormatError, collect};
 use crate::formats::textutil::{
-    clean_line, dateline_place, expand_year, is_tabular, month_number, text_paragraphs,
-    title_case_caps,
+    clean_line, collapse_ws, dateline_place, expand_year, is_tabular, month_number,
+    text_paragraphs, title_case_caps,
 };
-use crate::formats::xml::collapse_ws;
 use crate::model::ParsedItem;
 
 const SOH: char = '\u{1}';

@@ -22,7 +22,7 @@ use crate::formats::agency::agency_from_credit;
 use crate::formats::error::{FormatError, collect};
 use crate::formats::json::{get, get_str, json_u32};
 use crate::formats::markup::{html_text, html_to_paragraphs as html_paragraphs};
-use crate::formats::textutil::{clean_line, dateline_place, is_tabular, parse_iso};
+use crate::formats::textutil::{clean_line, dateline_place, is_tabular, parse_iso, push_unique};
 use crate::model::ParsedItem;
 
 /// Cheap check for an AP Media API response or a dpa digitalwires item.
@@ -104,10 +104,7 @@ fn ap_item(o: &Map<String, Value>) -> Result<ParsedItem, FormatError> {
     if let Some(Value::Array(subjects)) = get(o, "subject") {
         for s in subjects.iter().filter_map(Value::as_object) {
             if let Some(name) = get_str(s, "name").filter(|n| n.len() > 1) {
-                let name = clean_line(name);
-                if !topics.contains(&name) {
-                    topics.push(name);
-                }
+                push_unique(&mut topics, clean_line(name));
             }
         }
     }

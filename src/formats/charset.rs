@@ -143,7 +143,7 @@ pub fn clean_controls(s: &str) -> Cow<'_, str> {
                 }
             }
             '\u{80}'..='\u{9f}' => {
-                if let Some(m) = c1_as_cp1252(c) {
+                if let Some(m) = cp1252_c1(u32::from(c)) {
                     out.push(m);
                 }
             }
@@ -155,8 +155,14 @@ pub fn clean_controls(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-fn c1_as_cp1252(c: char) -> Option<char> {
-    let byte = u8::try_from(u32::from(c)).ok()?;
+/// The Windows-1252 character a C1 code point (0x80 to 0x9F) stands for when Windows-1252 text
+/// was read as Latin-1, or an HTML numeric reference names it (`&#146;` is `’`); `None` for
+/// the five code points Windows-1252 leaves undefined and for anything outside 0x80 to 0x9F.
+pub(crate) fn cp1252_c1(code: u32) -> Option<char> {
+    if !(0x80..=0x9f).contains(&code) {
+        return None;
+    }
+    let byte = u8::try_from(code).ok()?;
     let buf = [byte];
     let (text, _, had_errors) = encoding_rs::WINDOWS_1252.decode(&buf);
     let m = text.chars().next()?;
@@ -239,6 +245,8 @@ mod tests {
     fn cleans_controls() {
         assert_eq!(clean_controls("a\r\nb\rc\x01\x7f\td"), "a\nb\nc\td");
         assert_eq!(clean_controls("UGL\u{92}s"), "UGL’s");
+        assert_eq!(clean_controls("\u{80}\u{81}\u{8a}\u{9f}"), "€ŠŸ");
+        assert_eq!(cp1252_c1(0x41), None);
         assert!(matches!(clean_controls("plain\n"), Cow::Borrowed(_)));
     }
 }

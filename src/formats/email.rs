@@ -16,9 +16,10 @@ use chrono::{DateTime, Utc};
 use mail_parser::{Encoding, Message, MessageParser, MessagePart, PartType};
 
 use crate::formats::agency::agency_in;
-use crate::formats::error::FormatError;
+use crate::formats::error::{FormatError, require_text};
 use crate::formats::markup::html_to_paragraphs;
-use crate::formats::xml::{MAX_INPUT, collapse_ws, text_to_paragraphs};
+use crate::formats::textutil::{collapse_ws, text_paragraphs};
+use crate::formats::xml::MAX_INPUT;
 use crate::model::ParsedItem;
 
 /// Header names that, at the start of a document, mark it as an e-mail message.
@@ -117,13 +118,8 @@ fn parse_impl(input: &[u8], decoded: bool) -> Result<Vec<ParsedItem>, FormatErro
         .parse(input)
         .ok_or_else(|| FormatError::Malformed("unparseable e-mail message".into()))?;
     let headline = msg.subject().map(collapse_ws).unwrap_or_default();
-    if headline.is_empty() {
-        return Err(FormatError::NoHeadline);
-    }
     let body = body_paragraphs(&msg, input, decoded);
-    if body.is_empty() {
-        return Err(FormatError::NoBody);
-    }
+    require_text(&headline, &body, true)?;
     let from = msg.from().and_then(|a| a.first());
     let byline = from
         .and_then(|a| a.name().map(collapse_ws).filter(|n| !n.is_empty()))
@@ -155,7 +151,7 @@ fn body_paragraphs(msg: &Message<'_>, raw: &[u8], decoded: bool) -> Vec<String> 
             continue;
         };
         let paras = match &part.body {
-            PartType::Text(t) => text_to_paragraphs(part_text(part, t, raw, decoded)),
+            PartType::Text(t) => text_paragraphs(part_text(part, t, raw, decoded), false),
             PartType::Html(h) => html_to_paragraphs(part_text(part, h, raw, decoded)),
             _ => Vec::new(),
         };

@@ -12,6 +12,7 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use crate::formats::textutil::text_paragraphs;
 use crate::model::{Agency, ParsedItem};
 
 /// Why an envelope could not be read.
@@ -81,7 +82,7 @@ pub fn parse(json: &str) -> Result<ParsedItem, EnvelopeError> {
         serde_json::from_str(json).map_err(|e| EnvelopeError::Json(e.to_string()))?;
     let body = match env.body {
         None => Vec::new(),
-        Some(Body::Text(text)) => split_paragraphs(&text),
+        Some(Body::Text(text)) => text_paragraphs(&text, false),
         Some(Body::Paragraphs(paras)) => paras
             .into_iter()
             .map(|p| p.trim().to_owned())
@@ -126,29 +127,6 @@ fn parse_time(
             field,
             value: value.to_owned(),
         })
-}
-
-/// Splits text into paragraphs at blank lines, joining hard-wrapped lines within a paragraph.
-pub fn split_paragraphs(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() {
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
-            }
-        } else {
-            if !current.is_empty() {
-                current.push(' ');
-            }
-            current.push_str(line);
-        }
-    }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -53,3 +53,20 @@ pub(crate) fn collect(
         Ok(ok)
     }
 }
+
+/// The check every parser makes before handing an item on: [`FormatError::NoHeadline`] for an
+/// empty headline, then, where a format has no headline-only alerts (`needs_body`),
+/// [`FormatError::NoBody`] for an empty body.
+pub(crate) fn require_text(
+    headline: &str,
+    body: &[String],
+    needs_body: bool,
+) -> Result<(), FormatError> {
+    if headline.is_empty() {
+        return Err(FormatError::NoHeadline);
+    }
+    if needs_body && body.is_empty() {
+        return Err(FormatError::NoBody);
+    }
+    Ok(())
+}

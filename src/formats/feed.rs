@@ -20,7 +20,8 @@ use feed_rs::model::{Entry, Feed, Text};
 use crate::formats::agency::agency_in;
 use crate::formats::error::FormatError;
 use crate::formats::markup::html_to_paragraphs;
-use crate::formats::xml::{MAX_INPUT, collapse_ws, root_name};
+use crate::formats::textutil::{collapse_ws, push_unique, text_paragraphs};
+use crate::formats::xml::{MAX_INPUT, root_name};
 use crate::model::ParsedItem;
 
 /// True when the root element is `rss`, `rdf:RDF` or Atom `feed`.
@@ -125,11 +126,11 @@ fn is_html(t: &Text) -> bool {
     sub.contains("html") || t.content.contains("</") || t.content.contains("/>")
 }
 
-fn text_paragraphs(t: &Text) -> Vec<String> {
+fn paragraphs(t: &Text) -> Vec<String> {
     if is_html(t) {
         html_to_paragraphs(&t.content)
     } else {
-        crate::formats::xml::text_to_paragraphs(&t.content)
+        text_paragraphs(&t.content, false)
     }
 }
 
@@ -146,7 +147,7 @@ fn entry_item(feed: &Feed, e: &Entry) -> Option<ParsedItem> {
     if headline.is_empty() {
         return None;
     }
-    let summary_paras = e.summary.as_ref().map(text_paragraphs).unwrap_or_default();
+    let summary_paras = e.summary.as_ref().map(paragraphs).unwrap_or_default();
     let content_paras = e
         .content
         .as_ref()
@@ -168,8 +169,8 @@ fn entry_item(feed: &Feed, e: &Entry) -> Option<ParsedItem> {
     let mut topics = Vec::new();
     for c in &e.categories {
         let label = c.label.as_deref().unwrap_or(&c.term).trim();
-        if !label.is_empty() && !topics.iter().any(|t: &String| t == label) {
-            topics.push(label.to_owned());
+        if !label.is_empty() {
+            push_unique(&mut topics, label.to_owned());
         }
     }
     let source_uri = Some(e.id.trim().to_owned())

@@ -20,7 +20,8 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use crate::formats::agency::agency_from_credit;
 use crate::formats::error::{FormatError, collect};
 use crate::formats::textutil::{
-    berlin_to_utc, clean_line, dateline_place, expand_year, is_tabular, month_number,
+    berlin_to_utc, clean_line, dateline_place, expand_year, is_tabular, line_paragraphs,
+    month_number,
 };
 use crate::model::ParsedItem;
 
@@ -82,44 +83,17 @@ fn message(msg: &str) -> Result<ParsedItem, FormatError> {
         .collect();
     let (headline, byline) = headline_block(&block);
     let body_lines = &lines[(end + 1).min(lines.len())..];
-    let mut paras: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    let mut raw_body: Vec<&str> = Vec::new();
-    for line in body_lines {
-        let lower = line.to_lowercase();
-        if lower.starts_with("# dpa notebook")
-            || lower.starts_with("# notizblock")
-            || line == "* * * *"
-            || lower.starts_with("## kontakte")
-            || lower.starts_with("## dpa contacts")
-        {
-            break;
-        }
-        raw_body.push(line);
-        // List items ("* item") are paragraphs of their own, without the marker. ("- " is
-        // not a marker: wrapped lines may start with a dash.)
+    let raw_body: Vec<&str> = body_lines
+        .iter()
+        .map(String::as_str)
+        .take_while(|line| !is_notebook(line))
+        .collect();
+    // List items ("* item") are paragraphs of their own, without the marker. ("- " is not a
+    // marker: wrapped lines may start with a dash.)
+    let mut paras = line_paragraphs(raw_body.iter().flat_map(|line| {
         let item = line.strip_prefix("* ");
-        if let Some(item) = item {
-            if !cur.is_empty() {
-                paras.push(std::mem::take(&mut cur));
-            }
-            cur.push_str(item);
-            continue;
-        }
-        if line.is_empty() {
-            if !cur.is_empty() {
-                paras.push(std::mem::take(&mut cur));
-            }
-        } else {
-            if !cur.is_empty() {
-                cur.push(' ');
-            }
-            cur.push_str(line);
-        }
-    }
-    if !cur.is_empty() {
-        paras.push(cur);
-    }
+        item.map(|_| "").into_iter().chain([item.unwrap_or(line)])
+    }));
     // Closing initials line ("dpa wsz jln npr", "dpa s5").
     if paras.last().is_some_and(|p| is_closing_line(p)) {
         paras.pop();
@@ -189,6 +163,17 @@ fn headline_block(block: &[String]) -> (Option<String>, Option<String>) {
     }
     let headline = parts.join(" ");
     ((!headline.is_empty()).then_some(headline), byline)
+}
+
+/// The start of what follows the story and is not for publication: the dpa notebook, the
+/// contacts block.
+fn is_notebook(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    lower.starts_with("# dpa notebook")
+        || lower.starts_with("# notizblock")
+        || line == "* * * *"
+        || lower.starts_with("## kontakte")
+        || lower.starts_with("## dpa contacts")
 }
 
 fn is_closing_line(p: &str) -> bool {

@@ -12,14 +12,14 @@
 //! * list items become paragraphs of their own (unmarked, as plain-text wire formats carry them);
 //! * `script`, `style`, `noscript`, `iframe`, `template`, `svg`, `title`, `head` content and
 //!   comments are dropped; images (tracking pixels included) contribute no text;
-//! * entities are decoded (numeric, XML and the common HTML named ones), whitespace collapsed.
+//! * entities are decoded ([`decode_entities`]), whitespace collapsed.
 //!
 //! A hand-written tokenizer was chosen over `scraper`/`html5ever` to keep the build light
 //! (html5ever pulls in ~30 crates incl. proc-macro string caches) for text extraction that
 //! needs no spec-exact tree building.
 
-use std::borrow::Cow;
-
+use crate::formats::entities::decode_entities;
+use crate::formats::textutil::find_ci;
 use crate::formats::xml::{Element, Node};
 
 /// Elements whose content is never text of the article.
@@ -231,16 +231,6 @@ fn walk(el: &Element, b: &mut Builder) {
     }
 }
 
-fn find_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() || from >= hay.len() {
-        return None;
-    }
-    hay[from..]
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
-        .map(|p| p + from)
-}
-
 fn find_byte(hay: &[u8], from: usize, b: u8) -> Option<usize> {
     hay.get(from..)?
         .iter()
@@ -280,6 +270,8 @@ fn tag_name(bytes: &[u8], from: usize) -> (String, usize) {
 
 fn tokenize(html: &str, b: &mut Builder) {
     let bytes = html.as_bytes();
+    // `needle` at or after byte `from`, ignoring ASCII case.
+    let find = |from: usize, needle: &[u8]| find_ci(bytes.get(from..)?, needle).map(|p| p + from);
     let mut i = 0;
     let mut text_start = 0;
     while i < bytes.len() {
@@ -297,9 +289,9 @@ fn tokenize(html: &str, b: &mut Builder) {
             b.text(&decode_entities(&html[text_start..i]));
         }
         if bytes[i..].starts_with(b"<!--") {
-            i = find_ci(bytes, i + 4, b"-->").map_or(bytes.len(), |p| p + 3);
+            i = find(i + 4, b"-->").map_or(bytes.len(), |p| p + 3);
         } else if bytes[i..].starts_with(b"<![CDATA[") {
-            let end = find_ci(bytes, i + 9, b"]]>").unwrap_or(bytes.len());
+            let end = find(i + 9, b"]]>").unwrap_or(bytes.len());
             b.text(&html[i + 9..end]);
             i = (end + 3).min(bytes.len());
         } else if next == b'!' || next == b'?' {
@@ -316,7 +308,7 @@ fn tokenize(html: &str, b: &mut Builder) {
             if SKIP.contains(&name.as_str()) {
                 if !self_closing {
                     let closing = format!("</{name}");
-                    i = match find_ci(bytes, i, closing.as_bytes()) {
+                    i = match find(i, closing.as_bytes()) {
                         Some(p) => find_byte(bytes, p, b'>').map_or(bytes.len(), |q| q + 1),
                         None => bytes.len(),
                     };
@@ -335,225 +327,9 @@ fn tokenize(html: &str, b: &mut Builder) {
     }
 }
 
-/// Decodes character and named entity references (`&amp;`, `&#8217;`, `&#x2014;`, `&nbsp;`);
-/// unknown or unterminated references are kept literally.
-pub fn decode_entities(s: &str) -> Cow<'_, str> {
-    if !s.contains('&') {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(pos) = rest.find('&') {
-        out.push_str(&rest[..pos]);
-        let after = &rest[pos + 1..];
-        let semi = after
-            .char_indices()
-            .take(34)
-            .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '#'))
-            .filter(|(_, c)| *c == ';')
-            .map(|(i, _)| i);
-        let decoded = semi.and_then(|end| {
-            let name = &after[..end];
-            if let Some(num) = name.strip_prefix('#') {
-                let code = match num.strip_prefix(['x', 'X']) {
-                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                    None => num.parse::<u32>().ok(),
-                }?;
-                let c = match code {
-                    0 => '\u{fffd}',
-                    // Windows-1252 code points that HTML maps to typographic characters.
-                    0x80..=0x9f => cp1252(code),
-                    _ => char::from_u32(code).unwrap_or('\u{fffd}'),
-                };
-                Some((c.to_string(), end))
-            } else {
-                lookup_entity(name).map(|v| (v.to_owned(), end))
-            }
-        });
-        match decoded {
-            Some((text, end)) => {
-                out.push_str(&text);
-                rest = &after[end + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    Cow::Owned(out)
-}
-
-fn cp1252(code: u32) -> char {
-    match code {
-        0x80 => '€',
-        0x85 => '…',
-        0x91 => '‘',
-        0x92 => '’',
-        0x93 => '“',
-        0x94 => '”',
-        0x95 => '•',
-        0x96 => '–',
-        0x97 => '—',
-        0x99 => '™',
-        _ => '\u{fffd}',
-    }
-}
-
-/// Resolves a named entity (without `&` and `;`) to its text: the XML predefined entities and
-/// the common HTML ones (Latin-1, typography, currency).
-pub(crate) fn lookup_entity(name: &str) -> Option<&'static str> {
-    ENTITIES
-        .binary_search_by(|(n, _)| (*n).cmp(name))
-        .ok()
-        .map(|i| ENTITIES[i].1)
-}
-
-/// Sorted by name (byte order) for binary search.
-static ENTITIES: &[(&str, &str)] = &[
-    ("AElig", "Æ"),
-    ("Aacute", "Á"),
-    ("Acirc", "Â"),
-    ("Agrave", "À"),
-    ("Aring", "Å"),
-    ("Atilde", "Ã"),
-    ("Auml", "Ä"),
-    ("Ccedil", "Ç"),
-    ("Dagger", "‡"),
-    ("ETH", "Ð"),
-    ("Eacute", "É"),
-    ("Ecirc", "Ê"),
-    ("Egrave", "È"),
-    ("Euml", "Ë"),
-    ("Iacute", "Í"),
-    ("Icirc", "Î"),
-    ("Igrave", "Ì"),
-    ("Iuml", "Ï"),
-    ("Ntilde", "Ñ"),
-    ("OElig", "Œ"),
-    ("Oacute", "Ó"),
-    ("Ocirc", "Ô"),
-    ("Ograve", "Ò"),
-    ("Oslash", "Ø"),
-    ("Otilde", "Õ"),
-    ("Ouml", "Ö"),
-    ("Scaron", "Š"),
-    ("THORN", "Þ"),
-    ("Uacute", "Ú"),
-    ("Ucirc", "Û"),
-    ("Ugrave", "Ù"),
-    ("Uuml", "Ü"),
-    ("Yacute", "Ý"),
-    ("Yuml", "Ÿ"),
-    ("aacute", "á"),
-    ("acirc", "â"),
-    ("acute", "´"),
-    ("aelig", "æ"),
-    ("agrave", "à"),
-    ("amp", "&"),
-    ("apos", "'"),
-    ("aring", "å"),
-    ("atilde", "ã"),
-    ("auml", "ä"),
-    ("bdquo", "„"),
-    ("brvbar", "¦"),
-    ("bull", "•"),
-    ("ccedil", "ç"),
-    ("cedil", "¸"),
-    ("cent", "¢"),
-    ("copy", "©"),
-    ("curren", "¤"),
-    ("dagger", "†"),
-    ("deg", "°"),
-    ("divide", "÷"),
-    ("eacute", "é"),
-    ("ecirc", "ê"),
-    ("egrave", "è"),
-    ("emsp", "\u{2003}"),
-    ("ensp", "\u{2002}"),
-    ("eth", "ð"),
-    ("euml", "ë"),
-    ("euro", "€"),
-    ("frac12", "½"),
-    ("frac14", "¼"),
-    ("frac34", "¾"),
-    ("gt", ">"),
-    ("hellip", "…"),
-    ("iacute", "í"),
-    ("icirc", "î"),
-    ("iexcl", "¡"),
-    ("igrave", "ì"),
-    ("iquest", "¿"),
-    ("iuml", "ï"),
-    ("laquo", "«"),
-    ("ldquo", "“"),
-    ("lsaquo", "‹"),
-    ("lsquo", "‘"),
-    ("lt", "<"),
-    ("macr", "¯"),
-    ("mdash", "—"),
-    ("micro", "µ"),
-    ("middot", "·"),
-    ("minus", "−"),
-    ("nbsp", "\u{a0}"),
-    ("ndash", "–"),
-    ("not", "¬"),
-    ("ntilde", "ñ"),
-    ("oacute", "ó"),
-    ("ocirc", "ô"),
-    ("oelig", "œ"),
-    ("ograve", "ò"),
-    ("ordf", "ª"),
-    ("ordm", "º"),
-    ("oslash", "ø"),
-    ("otilde", "õ"),
-    ("ouml", "ö"),
-    ("para", "¶"),
-    ("permil", "‰"),
-    ("plusmn", "±"),
-    ("pound", "£"),
-    ("prime", "′"),
-    ("quot", "\""),
-    ("raquo", "»"),
-    ("rdquo", "”"),
-    ("reg", "®"),
-    ("rsaquo", "›"),
-    ("rsquo", "’"),
-    ("sbquo", "‚"),
-    ("scaron", "š"),
-    ("sect", "§"),
-    ("shy", ""),
-    ("sup1", "¹"),
-    ("sup2", "²"),
-    ("sup3", "³"),
-    ("szlig", "ß"),
-    ("thinsp", "\u{2009}"),
-    ("thorn", "þ"),
-    ("times", "×"),
-    ("trade", "™"),
-    ("uacute", "ú"),
-    ("ucirc", "û"),
-    ("ugrave", "ù"),
-    ("uml", "¨"),
-    ("uuml", "ü"),
-    ("yacute", "ý"),
-    ("yen", "¥"),
-    ("yuml", "ÿ"),
-    ("zwj", "\u{200d}"),
-    ("zwnj", "\u{200c}"),
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn entity_table_is_sorted() {
-        assert!(ENTITIES.windows(2).all(|w| w[0].0 < w[1].0));
-        assert_eq!(lookup_entity("mdash"), Some("—"));
-        assert_eq!(lookup_entity("tstr"), None);
-    }
 
     #[test]
     fn paragraphs_blocks_and_entities() {

@@ -9,6 +9,7 @@ pub mod anpa;
 pub mod ap_json;
 pub mod charset;
 pub mod email;
+pub mod entities;
 pub mod envelope;
 pub mod error;
 pub mod feed;

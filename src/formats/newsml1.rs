@@ -15,11 +15,10 @@
 //! [`FormatError::NotNews`].
 
 use crate::formats::agency::agency_in;
-use crate::formats::error::{FormatError, collect};
+use crate::formats::error::{FormatError, collect, require_text};
 use crate::formats::markup::{element_to_paragraphs, html_to_paragraphs};
-use crate::formats::xml::{
-    Element, parse_document, parse_timestamp, root_name, text_to_paragraphs,
-};
+use crate::formats::textutil::{parse_iso, push_unique, text_paragraphs};
+use crate::formats::xml::{Element, parse_document, root_name};
 use crate::model::ParsedItem;
 
 /// True when the root element is `NewsML` (NewsML 1.x; NewsML-G2 uses other roots).
@@ -144,7 +143,7 @@ fn data_paragraphs(ci: &Element, dc: &Element) -> Vec<String> {
     {
         html_to_paragraphs(&raw)
     } else {
-        text_to_paragraphs(&raw)
+        text_paragraphs(&raw, false)
     }
 }
 
@@ -176,7 +175,7 @@ fn parse_item(item: &Element) -> Result<ParsedItem, FormatError> {
             .child("Urgency")
             .and_then(|u| u.attr("FormalName"))
             .and_then(crate::formats::textutil::urgency);
-        let time = |n: &str| nm.child(n).and_then(|e| parse_timestamp(&e.text()));
+        let time = |n: &str| nm.child(n).and_then(|e| parse_iso(&e.text()));
         p.first_created = time("FirstCreated");
         p.version_created = time("ThisRevisionCreated");
     }
@@ -211,10 +210,8 @@ fn parse_item(item: &Element) -> Result<ParsedItem, FormatError> {
             .children_named("SlugLine")
             .chain(lines.children_named("KeywordLine"))
         {
-            if let Some(t) = k.text_nonempty()
-                && !p.keywords.contains(&t)
-            {
-                p.keywords.push(t);
+            if let Some(t) = k.text_nonempty() {
+                push_unique(&mut p.keywords, t);
             }
         }
         p.agency = all_lines
@@ -234,10 +231,7 @@ fn parse_item(item: &Element) -> Result<ParsedItem, FormatError> {
         for sc in dm.children_named("SubjectCode") {
             for s in sc.elements() {
                 if let Some(code) = s.attr_nonempty("FormalName") {
-                    let q = format!("subj:{code}");
-                    if !p.topics.contains(&q) {
-                        p.topics.push(q);
-                    }
+                    push_unique(&mut p.topics, format!("subj:{code}"));
                 }
             }
         }
@@ -265,9 +259,7 @@ fn parse_item(item: &Element) -> Result<ParsedItem, FormatError> {
             p.headline = hl.text();
         }
     }
-    if p.headline.is_empty() {
-        return Err(FormatError::NoHeadline);
-    }
+    require_text(&p.headline, &p.body, false)?;
     // A headline without a body is an alert (flash, bulletin): news all the same.
     Ok(p)
 }

@@ -13,11 +13,10 @@
 //! news text: a document holding only those gives [`FormatError::NotNews`].
 
 use crate::formats::agency::agency_in;
-use crate::formats::error::{FormatError, collect};
+use crate::formats::error::{FormatError, collect, require_text};
 use crate::formats::markup::element_to_paragraphs;
-use crate::formats::xml::{
-    Element, parse_document, parse_timestamp, root_name, text_to_paragraphs,
-};
+use crate::formats::textutil::{parse_iso, push_unique, text_paragraphs};
+use crate::formats::xml::{Element, parse_document, root_name};
 use crate::model::ParsedItem;
 
 /// Roots of NewsML-G2 documents that never carry a text story.
@@ -157,11 +156,11 @@ fn parse_item(item: &Element) -> Result<ParsedItem, FormatError> {
     let cm_time = |name: &str| {
         content
             .and_then(|c| c.child(name))
-            .and_then(|e| parse_timestamp(&e.text()))
+            .and_then(|e| parse_iso(&e.text()))
     };
     let im_time = |name: &str| {
         meta.and_then(|m| m.child(name))
-            .and_then(|e| parse_timestamp(&e.text()))
+            .and_then(|e| parse_iso(&e.text()))
     };
     p.urgency = content
         .and_then(|c| c.child("urgency"))
@@ -211,20 +210,16 @@ fn parse_item(item: &Element) -> Result<ParsedItem, FormatError> {
                 .and_then(Element::text_nonempty)
                 .or_else(|| s.attr_nonempty("literal"))
                 .or_else(|| s.attr_nonempty("qcode"));
-            if let Some(l) = label
-                && !p.topics.contains(&l)
-            {
-                p.topics.push(l);
+            if let Some(l) = label {
+                push_unique(&mut p.topics, l);
             }
         }
         for k in c
             .children_named("keyword")
             .chain(c.children_named("slugline"))
         {
-            if let Some(t) = k.text_nonempty()
-                && !p.keywords.contains(&t)
-            {
-                p.keywords.push(t);
+            if let Some(t) = k.text_nonempty() {
+                push_unique(&mut p.keywords, t);
             }
         }
         p.language = c
@@ -254,7 +249,7 @@ fn parse_item(item: &Element) -> Result<ParsedItem, FormatError> {
 
     if let Some(inline) = inline_content(item) {
         p.body = if inline.is("inlineData") {
-            text_to_paragraphs(&inline.raw_text())
+            text_paragraphs(&inline.raw_text(), false)
         } else {
             body_paragraphs(inline)
         };
@@ -279,9 +274,7 @@ fn parse_item(item: &Element) -> Result<ParsedItem, FormatError> {
                 .unwrap_or_default();
         }
     }
-    if p.headline.is_empty() {
-        return Err(FormatError::NoHeadline);
-    }
+    require_text(&p.headline, &p.body, false)?;
     // A headline without a body is an alert (flash, bulletin): news all the same, unless the
     // item withdraws an earlier one (Reuters' `edStat:D` signal, a cancelled status).
     let withdrawn = meta.is_some_and(|m| {

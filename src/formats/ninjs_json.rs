@@ -31,8 +31,7 @@ use crate::formats::agency::agency_from_credit;
 use crate::formats::error::{FormatError, collect};
 use crate::formats::json::{get, get_str, json_u32};
 use crate::formats::markup::{html_text, html_to_paragraphs as html_paragraphs};
-use crate::formats::textutil::{clean_line, parse_iso, text_paragraphs};
-use crate::formats::xml::collapse_ws;
+use crate::formats::textutil::{clean_line, collapse_ws, parse_iso, push_unique, text_paragraphs};
 use crate::model::{ParsedItem, Picture};
 
 /// Cheap check: a JSON object or array that mentions ninjs-typical properties (or a `uri`, the
@@ -326,8 +325,8 @@ fn parse_item(o: &Map<String, Value>) -> Result<ParsedItem, FormatError> {
     let mut keywords = names(get(o, "keywords"));
     if let Some(slug) = get_str(o, "slugline") {
         let slug = clean_line(slug);
-        if !slug.is_empty() && !keywords.contains(&slug) {
-            keywords.push(slug);
+        if !slug.is_empty() {
+            push_unique(&mut keywords, slug);
         }
     }
     Ok(ParsedItem {

@@ -10,9 +10,10 @@
 //! the text; the first image caption becomes the picture).
 
 use crate::formats::agency::agency_in;
-use crate::formats::error::FormatError;
+use crate::formats::error::{FormatError, require_text};
 use crate::formats::markup::element_to_paragraphs;
-use crate::formats::xml::{Element, parse_document, parse_timestamp, root_name};
+use crate::formats::textutil::{parse_iso, push_unique};
+use crate::formats::xml::{Element, parse_document, root_name};
 use crate::model::{ParsedItem, Picture};
 
 /// True when the root element is `nitf`.
@@ -87,8 +88,8 @@ pub(crate) fn parse_nitf(root: &Element) -> Result<ParsedItem, FormatError> {
             if let Some(sd) = d.child("story.date") {
                 p.first_created = sd
                     .attr("norm")
-                    .and_then(parse_timestamp)
-                    .or_else(|| parse_timestamp(&sd.text()));
+                    .and_then(parse_iso)
+                    .or_else(|| parse_iso(&sd.text()));
             }
         }
         p.agency = bh
@@ -103,20 +104,18 @@ pub(crate) fn parse_nitf(root: &Element) -> Result<ParsedItem, FormatError> {
         if let Some(t) = dd
             .child("date.issue")
             .and_then(|d| d.attr("norm"))
-            .and_then(parse_timestamp)
+            .and_then(parse_iso)
         {
             p.first_created = Some(t);
         }
         p.version_created = dd
             .child("date.release")
             .and_then(|d| d.attr("norm"))
-            .and_then(parse_timestamp);
+            .and_then(parse_iso);
         if let Some(kl) = dd.child("key-list") {
             for k in kl.children_named("keyword") {
-                if let Some(key) = k.attr_nonempty("key")
-                    && !p.keywords.contains(&key)
-                {
-                    p.keywords.push(key);
+                if let Some(key) = k.attr_nonempty("key") {
+                    push_unique(&mut p.keywords, key);
                 }
             }
         }
@@ -143,10 +142,8 @@ pub(crate) fn parse_nitf(root: &Element) -> Result<ParsedItem, FormatError> {
                     .or_else(|| s.attr_nonempty("tobject.subject.matter"))
                     .or_else(|| s.attr_nonempty("tobject.subject.type"))
                     .or_else(|| s.attr_nonempty("tobject.subject.refnum"));
-                if let Some(l) = label
-                    && !p.topics.contains(&l)
-                {
-                    p.topics.push(l);
+                if let Some(l) = label {
+                    push_unique(&mut p.topics, l);
                 }
             }
         }
@@ -193,9 +190,7 @@ pub(crate) fn parse_nitf(root: &Element) -> Result<ParsedItem, FormatError> {
                 })
             });
     }
-    if p.headline.is_empty() {
-        return Err(FormatError::NoHeadline);
-    }
+    require_text(&p.headline, &p.body, false)?;
     // A headline without a body is an alert (flash, bulletin): news all the same.
     Ok(p)
 }

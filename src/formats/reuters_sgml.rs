@@ -13,9 +13,9 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
+use crate::formats::entities::decode_entities;
 use crate::formats::error::FormatError;
-use crate::formats::markup::decode_entities;
-use crate::formats::textutil::clean_line;
+use crate::formats::textutil::{clean_line, title_case, title_case_caps};
 use crate::model::{Agency, ParsedItem};
 
 /// Documents read from one record at most: the collection's files hold 1 000 each.
@@ -152,7 +152,7 @@ fn date(s: &str) -> Option<DateTime<Utc>> {
 fn dateline(s: &str) -> Option<String> {
     let place = text(s);
     let place = place.split(',').next()?.trim().trim_end_matches('-').trim();
-    (!place.is_empty()).then(|| crate::formats::textutil::title_case_caps(place))
+    (!place.is_empty()).then(|| title_case_caps(place))
 }
 
 /// A place code of the collection as a name: "west-germany" → "West Germany", "usa" → "USA".
@@ -161,18 +161,7 @@ fn place_name(code: &str) -> String {
         "usa" => "United States".into(),
         "uk" => "United Kingdom".into(),
         "ussr" => "Soviet Union".into(),
-        _ => code
-            .split('-')
-            .map(|w| {
-                let mut c = w.chars();
-                c.next().map_or_else(String::new, |f| {
-                    f.to_uppercase()
-                        .chain(c.flat_map(char::to_lowercase))
-                        .collect()
-                })
-            })
-            .collect::<Vec<_>>()
-            .join(" "),
+        _ => title_case(&code.replace('-', " ")),
     }
 }
 

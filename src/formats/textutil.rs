@@ -1,63 +1,124 @@
-//! Small helpers shared by the parsers: timestamps, paragraph splitting, table detection,
-//! title-casing, case-insensitive search.
+//! Small text helpers shared by the parsers and enrichment: whitespace and control-character
+//! cleanup, ISO 8601 timestamps, paragraph splitting, table detection, title-casing,
+//! case-insensitive search, lists without repeats.
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday};
 
 use crate::formats::charset::clean_controls;
-use crate::formats::xml::collapse_ws;
 
-/// Parses the ISO 8601 / RFC 3339 shapes wire JSON uses: `2017-08-24T04:38:34+0000`,
-/// `2020-07-02T22:04:47+02:00`, `2019-06-23T06:06:29Z`, `2018-05-28T16:40:08` (read as UTC),
-/// fractional seconds, a space instead of `T`, and a bare date (midnight UTC).
+/// Parses an ISO 8601 / RFC 3339 timestamp as the wire formats write it:
+/// `2017-08-24T04:38:34+0000`, `2020-07-02T22:04:47+02:00`, `2019-06-23T06:06:29Z`,
+/// `2018-05-28T16:40:08` (no zone: UTC), fractional seconds, a space instead of `T`, the basic
+/// form of NewsML (`20140829T134951+0000`) and a bare date (midnight UTC).
 pub fn parse_iso(s: &str) -> Option<DateTime<Utc>> {
-    let s = s.trim();
-    if s.len() < 10 || !s.is_char_boundary(10) {
-        return None;
-    }
-    let date = NaiveDate::parse_from_str(&s[..10], "%Y-%m-%d").ok()?;
-    let rest = &s[10..];
-    if rest.is_empty() {
-        return Some(Utc.from_utc_datetime(&date.and_time(NaiveTime::MIN)));
-    }
-    let rest = rest.strip_prefix(['T', 't', ' '])?;
-    // Split the clock from the zone.
-    let zone_at = rest
-        .char_indices()
-        .find(|(_, c)| matches!(c, 'Z' | 'z' | '+' | '-'))
-        .map_or(rest.len(), |(i, _)| i);
-    let (clock, zone) = rest.split_at(zone_at);
-    let clock = clock.trim();
-    let time = NaiveTime::parse_from_str(clock, "%H:%M:%S%.f")
-        .or_else(|_| NaiveTime::parse_from_str(clock, "%H:%M"))
-        .ok()?;
-    let naive = date.and_time(time);
-    let offset_secs = parse_offset(zone.trim())?;
-    let utc = naive - chrono::Duration::seconds(i64::from(offset_secs));
-    Some(Utc.from_utc_datetime(&utc))
+    let (local, zone) = iso_local(s)?;
+    let offset = parse_offset(zone)?;
+    Some(Utc.from_utc_datetime(&(local - chrono::Duration::seconds(i64::from(offset)))))
 }
 
-fn parse_offset(zone: &str) -> Option<i32> {
+/// The date and time of an ISO 8601 timestamp (see [`parse_iso`]) and the trimmed text after
+/// them: the zone (`Z`, `+02:00`), empty when there is none, or whatever else a source wrote
+/// there (`IST`) for the caller to read.
+pub fn iso_local(s: &str) -> Option<(NaiveDateTime, &str)> {
+    let s = s.trim();
+    if s.len() > 64 {
+        return None;
+    }
+    let (date, rest) = iso_date(s)?;
+    if !rest.starts_with(['T', 't', ' ']) {
+        // A date alone, or with a zone (`2018-02-26Z`, an XML Schema date).
+        return Some((date.and_time(NaiveTime::MIN), rest.trim()));
+    }
+    let rest = rest.trim_start_matches(['T', 't', ' ']);
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || matches!(c, ':' | '.' | ',')))
+        .unwrap_or(rest.len());
+    let time = iso_clock(&rest[..end])?;
+    Some((date.and_time(time), rest[end..].trim()))
+}
+
+/// `2018-05-28` or `20180528`, and the text after it.
+fn iso_date(s: &str) -> Option<(NaiveDate, &str)> {
+    if let Some(d) = s
+        .get(..10)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    {
+        return Some((d, &s[10..]));
+    }
+    let digits = s
+        .get(..8)
+        .filter(|d| d.bytes().all(|b| b.is_ascii_digit()))?;
+    if s.as_bytes().get(8).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let d = NaiveDate::parse_from_str(digits, "%Y%m%d").ok()?;
+    Some((d, &s[8..]))
+}
+
+/// `16:40`, `16:40:08`, `164008`, `1640`, with a fraction of a second after `.` or `,`.
+fn iso_clock(s: &str) -> Option<NaiveTime> {
+    let (hms, frac) = match s.find(['.', ',']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let (h, m, sec) = if hms.contains(':') {
+        let mut parts = hms.split(':');
+        let (h, m, sec) = (parts.next()?, parts.next()?, parts.next());
+        if parts.next().is_some() {
+            return None;
+        }
+        (h, m, sec)
+    } else if matches!(hms.len(), 4 | 6) {
+        (&hms[..2], &hms[2..4], (hms.len() == 6).then(|| &hms[4..]))
+    } else {
+        return None;
+    };
+    let number = |x: &str, widths: std::ops::RangeInclusive<usize>| {
+        (widths.contains(&x.len()) && x.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| x.parse::<u32>().ok())
+            .flatten()
+    };
+    let h = number(h, 1..=2)?;
+    let m = number(m, 2..=2)?;
+    let Some(sec) = sec else {
+        return NaiveTime::from_hms_opt(h, m, 0);
+    };
+    let sec = number(sec, 2..=2)?;
+    // Nanoseconds from the first nine digits of the fraction.
+    let frac = frac.unwrap_or("");
+    if !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let nanos = frac
+        .bytes()
+        .chain(std::iter::repeat(b'0'))
+        .take(9)
+        .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
+    NaiveTime::from_hms_nano_opt(h, m, sec, nanos)
+}
+
+/// Seconds east of UTC of a zone designator: empty or `Z` (UTC), `+05:30`, `+0530`, `+5:30`,
+/// `-04`, `-4`; at most 14 hours.
+pub fn parse_offset(zone: &str) -> Option<i32> {
     if zone.is_empty() || zone.eq_ignore_ascii_case("z") {
         return Some(0);
     }
-    let (sign, digits) = match zone.as_bytes().first()? {
+    let (sign, rest) = match zone.as_bytes()[0] {
         b'+' => (1, &zone[1..]),
         b'-' => (-1, &zone[1..]),
         _ => return None,
     };
-    let digits: String = digits.chars().filter(|c| *c != ':').collect();
-    if !digits.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let (h, m) = match digits.len() {
-        2 => (digits.parse::<i32>().ok()?, 0),
-        4 => (digits[..2].parse::<i32>().ok()?, digits[2..].parse().ok()?),
-        _ => return None,
+    let (h, m) = match rest.split_once(':') {
+        Some(hm) => hm,
+        None if rest.len() == 4 => rest.split_at(2),
+        None => (rest, "00"),
     };
-    if h > 14 || m > 59 {
+    let digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
+    if !(1..=2).contains(&h.len()) || m.len() != 2 || !digits(h) || !digits(m) {
         return None;
     }
-    Some(sign * (h * 3600 + m * 60))
+    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
+    (h <= 14 && m <= 59).then_some(sign * (h * 3600 + m * 60))
 }
 
 /// Converts a wall-clock time in Germany (CET/CEST, EU daylight-saving rules since 1996) to UTC.
@@ -116,6 +177,21 @@ pub fn expand_year(yy: i32) -> i32 {
     }
 }
 
+/// Collapses runs of whitespace (including no-break spaces) to one space and trims.
+pub fn collapse_ws(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split(|c: char| c.is_whitespace()) {
+        if word.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 /// Cleans one line or paragraph of wire text: control characters removed, whitespace collapsed.
 pub fn clean_line(s: &str) -> String {
     collapse_ws(&clean_controls(s))
@@ -128,22 +204,31 @@ pub fn urgency(s: &str) -> Option<u8> {
 
 /// Splits plain text into paragraphs at blank lines; lines inside a paragraph are joined with a
 /// space. With `lines_are_paragraphs`, every non-empty line is a paragraph (ninjs `body_text`
-/// with single newlines).
+/// with single newlines). Control characters are cleaned and whitespace collapsed.
 pub fn text_paragraphs(text: &str, lines_are_paragraphs: bool) -> Vec<String> {
     let text = clean_controls(text);
+    if lines_are_paragraphs {
+        text.lines()
+            .map(collapse_ws)
+            .filter(|p| !p.is_empty())
+            .collect()
+    } else {
+        line_paragraphs(text.lines())
+    }
+}
+
+/// Joins lines into paragraphs: a blank line ends a paragraph, the lines of one are joined with
+/// a space and its whitespace is collapsed.
+pub fn line_paragraphs<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
-    for line in text.lines() {
-        if line.trim().is_empty() || lines_are_paragraphs {
+    for line in lines {
+        if line.trim().is_empty() {
             push_para(&mut cur, &mut out);
-            if lines_are_paragraphs {
-                cur.push_str(line);
-                push_para(&mut cur, &mut out);
-            }
-            continue;
+        } else {
+            cur.push(' ');
+            cur.push_str(line);
         }
-        cur.push(' ');
-        cur.push_str(line);
     }
     push_para(&mut cur, &mut out);
     out
@@ -238,6 +323,13 @@ pub fn title_case_caps(s: &str) -> String {
             .collect::<Vec<_>>()
             .join(" ");
     }
+    title_case(s)
+}
+
+/// Upper-cases the first letter of every word and lower-cases the rest ("west germany" →
+/// "West Germany", "O'NEILL" → "O'neill"); a word starts after any character that is neither
+/// a letter, a digit nor an apostrophe.
+pub fn title_case(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut start = true;
     for c in s.chars() {
@@ -315,6 +407,16 @@ pub fn eq_loose(a: &str, b: &str) -> bool {
     }
 }
 
+/// Appends `x` unless `v` holds it already (lists of topics, keywords, names keep their first
+/// occurrence in order); true when it was appended.
+pub fn push_unique<T: PartialEq>(v: &mut Vec<T>, x: T) -> bool {
+    let new = !v.contains(&x);
+    if new {
+        v.push(x);
+    }
+    new
+}
+
 /// The largest char boundary of `s` at or below `max` bytes.
 pub fn floor_boundary(s: &str, max: usize) -> usize {
     if s.len() <= max {
@@ -333,16 +435,138 @@ mod tests {
 
     #[test]
     fn iso_shapes() {
-        let t = parse_iso("2017-08-24T04:38:34+0000").unwrap();
-        assert_eq!(t.to_rfc3339(), "2017-08-24T04:38:34+00:00");
-        let t = parse_iso("2020-07-02T22:04:47+02:00").unwrap();
-        assert_eq!(t.to_rfc3339(), "2020-07-02T20:04:47+00:00");
-        assert!(parse_iso("2018-05-28T16:40:08").is_some());
-        assert!(parse_iso("2018-05-28T16:40:08.123Z").is_some());
-        assert!(parse_iso("2018-05-28").is_some());
-        assert!(parse_iso("2018-05-28T16:40:08+99").is_none());
-        assert!(parse_iso("not a date at all").is_none());
-        assert!(parse_iso("2018-05-ü8").is_none());
+        const CASES: &[(&str, Option<&str>)] = &[
+            (
+                "2017-08-24T04:38:34+0000",
+                Some("2017-08-24T04:38:34+00:00"),
+            ),
+            (
+                "2020-07-02T22:04:47+02:00",
+                Some("2020-07-02T20:04:47+00:00"),
+            ),
+            ("2018-02-26T21:20:34Z", Some("2018-02-26T21:20:34+00:00")),
+            ("2018-05-28T16:40:08", Some("2018-05-28T16:40:08+00:00")),
+            ("2018-05-28 16:40", Some("2018-05-28T16:40:00+00:00")),
+            ("2018-05-28t16:40:08 +02", Some("2018-05-28T14:40:08+00:00")),
+            (
+                "2018-05-28T16:40:08.123Z",
+                Some("2018-05-28T16:40:08.123+00:00"),
+            ),
+            (
+                "2020-01-01T12:00:00.5+02:00",
+                Some("2020-01-01T10:00:00.500+00:00"),
+            ),
+            (
+                "2020-01-01T12:00:00,25",
+                Some("2020-01-01T12:00:00.250+00:00"),
+            ),
+            ("20140829T134951+0000", Some("2014-08-29T13:49:51+00:00")),
+            ("20140829T134951-0500", Some("2014-08-29T18:49:51+00:00")),
+            ("20200101T1200Z", Some("2020-01-01T12:00:00+00:00")),
+            ("2018-05-28", Some("2018-05-28T00:00:00+00:00")),
+            ("20180528", Some("2018-05-28T00:00:00+00:00")),
+            ("2018-02-26Z", Some("2018-02-26T00:00:00+00:00")),
+            ("2018-05-28T16:40:08+99", None),
+            ("2018-05-28T16:40:08+15:00", None),
+            ("2018-05-28T24:00:00", None),
+            ("2018-05-28T16:40:08 IST", None),
+            ("2018-05-28T", None),
+            ("201805281", None),
+            ("2018-05-ü8", None),
+            ("not a date at all", None),
+            ("yesterday", None),
+            ("", None),
+        ];
+        for (input, want) in CASES {
+            let got = parse_iso(input).map(|t| t.to_rfc3339());
+            assert_eq!(got.as_deref(), *want, "{input:?}");
+        }
+        assert_eq!(
+            iso_local("2025-08-20 15:57 (IST)").map(|(t, z)| (t.to_string(), z)),
+            Some(("2025-08-20 15:57:00".into(), "(IST)"))
+        );
+    }
+
+    #[test]
+    fn offsets() {
+        const CASES: &[(&str, Option<i32>)] = &[
+            ("", Some(0)),
+            ("z", Some(0)),
+            ("+05:30", Some(19_800)),
+            ("+0530", Some(19_800)),
+            ("+5:30", Some(19_800)),
+            ("-04", Some(-14_400)),
+            ("-4", Some(-14_400)),
+            ("+14:00", Some(50_400)),
+            ("+15", None),
+            ("+05:60", None),
+            ("+530", None),
+            ("+05:3", None),
+            ("05:00", None),
+            ("+", None),
+        ];
+        for (input, want) in CASES {
+            assert_eq!(parse_offset(input), *want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn paragraphs() {
+        const CASES: &[(&str, bool, &[&str])] = &[
+            // (text, lines_are_paragraphs, paragraphs)
+            (
+                "One\nline  two\n\n  Two \n",
+                false,
+                &["One line two", "Two"],
+            ),
+            ("a\r\n\r\nb\rc", false, &["a", "b c"]),
+            ("a\r\rb", false, &["a", "b"]),
+            ("x\u{1}y\u{92}s", false, &["xy’s"]),
+            ("One\nTwo\n\nThree", true, &["One", "Two", "Three"]),
+            (" \n\t\n", false, &[]),
+        ];
+        for (text, lines, want) in CASES {
+            assert_eq!(text_paragraphs(text, *lines), *want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn title_cases() {
+        const CASES: &[(&str, &str, &str)] = &[
+            // (input, title_case, title_case_caps)
+            ("BUENOS AIRES", "Buenos Aires", "Buenos Aires"),
+            ("west germany", "West Germany", "west germany"),
+            ("O'NEILL", "O'neill", "O'neill"),
+            (
+                "PAUL BYRNE and JO ROE",
+                "Paul Byrne And Jo Roe",
+                "Paul Byrne and Jo Roe",
+            ),
+            ("ST.-KITTS", "St.-Kitts", "St.-Kitts"),
+            ("", "", ""),
+        ];
+        for (input, title, caps) in CASES {
+            assert_eq!(title_case(input), *title, "{input:?}");
+            assert_eq!(title_case_caps(input), *caps, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn case_insensitive_search() {
+        const CASES: &[(&str, &str, Option<usize>, Option<usize>)] = &[
+            // (hay, needle, find_ci, rfind_ci)
+            ("By Jo BY Al", " by ", Some(5), Some(5)),
+            ("<P>a</p>", "</P>", Some(4), Some(4)),
+            ("abcABC", "abc", Some(0), Some(3)),
+            ("ab", "abc", None, None),
+            ("abc", "", None, None),
+        ];
+        for (hay, needle, first, last) in CASES {
+            let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+            assert_eq!(find_ci(hay, needle), *first, "{hay:?}");
+            assert_eq!(rfind_ci(hay, needle), *last, "{hay:?}");
+            assert_eq!(contains_ci(hay, needle), first.is_some());
+        }
     }
 
     #[test]

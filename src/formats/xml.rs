@@ -14,8 +14,9 @@
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
+use crate::formats::entities::{decode_entities, lookup_entity};
 use crate::formats::error::FormatError;
-use crate::formats::markup::lookup_entity;
+use crate::formats::textutil::collapse_ws;
 
 /// Largest document accepted, in bytes.
 pub(crate) const MAX_INPUT: usize = 16 * 1024 * 1024;
@@ -60,7 +61,7 @@ impl Element {
                 lookup_entity,
             ) {
                 Ok(v) => v.into_owned(),
-                Err(_) => crate::formats::markup::decode_entities(&attr.value).into_owned(),
+                Err(_) => decode_entities(&attr.value).into_owned(),
             };
             attrs.push((key, value));
         }
@@ -189,21 +190,6 @@ impl Element {
             }
         }
     }
-}
-
-/// Collapses runs of whitespace (including no-break spaces) to one space and trims.
-pub(crate) fn collapse_ws(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for word in s.split(|c: char| c.is_whitespace()) {
-        if word.is_empty() {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out
 }
 
 fn push_text(stack: &mut [Element], text: &str) {
@@ -401,90 +387,6 @@ pub(crate) fn root_name(input: &str) -> Option<(String, Option<String>)> {
     None
 }
 
-/// Parses an ISO 8601 / NewsML timestamp: `2018-02-26T21:20:34Z`, `2018-02-26T21:20:34.123+01:00`,
-/// `20140829T134951+0000`, `20200101T120000Z`, `2014-08-29` (midnight). No zone means UTC.
-pub(crate) fn parse_timestamp(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
-    let s = s.trim();
-    if s.is_empty() || s.len() > 64 {
-        return None;
-    }
-    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
-        return Some(dt.with_timezone(&Utc));
-    }
-    // Split off a zone designator.
-    let (body, offset_secs): (&str, i32) = if let Some(b) = s.strip_suffix(['Z', 'z']) {
-        (b, 0)
-    } else if let Some(pos) = s
-        .char_indices()
-        .skip(8)
-        .filter(|(_, c)| *c == '+' || *c == '-')
-        .map(|(i, _)| i)
-        .last()
-        .filter(|&i| s[..i].contains('T') || s[..i].contains('t'))
-    {
-        let zone = s[pos + 1..].replace(':', "");
-        if zone.len() != 4 && zone.len() != 2 {
-            return None;
-        }
-        let h: i32 = zone.get(..2)?.parse().ok()?;
-        let m: i32 = zone
-            .get(2..)
-            .filter(|z| !z.is_empty())
-            .map_or(Some(0), |z| z.parse().ok())?;
-        let sign = if s[pos..].starts_with('-') { -1 } else { 1 };
-        (&s[..pos], sign * (h * 3600 + m * 60))
-    } else {
-        (s, 0)
-    };
-    let body = body.split(['.', ',']).next().unwrap_or(body);
-    const FORMATS: &[&str] = &[
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%dT%H:%M",
-        "%Y%m%dT%H%M%S",
-        "%Y%m%dT%H%M",
-        "%Y-%m-%d %H:%M:%S",
-    ];
-    let naive = FORMATS
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(body, f).ok())
-        .or_else(|| {
-            ["%Y-%m-%d", "%Y%m%d"]
-                .iter()
-                .find_map(|f| NaiveDate::parse_from_str(body, f).ok())
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-        })?;
-    let offset = chrono::FixedOffset::east_opt(offset_secs)?;
-    offset
-        .from_local_datetime(&naive)
-        .single()
-        .map(|d| d.with_timezone(&Utc))
-}
-
-/// Splits preformatted plain text into paragraphs at blank lines; lines inside a paragraph
-/// are joined with spaces.
-pub(crate) fn text_to_paragraphs(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for line in text.lines() {
-        if line.trim().is_empty() {
-            let p = collapse_ws(&cur);
-            if !p.is_empty() {
-                out.push(p);
-            }
-            cur.clear();
-        } else {
-            cur.push(' ');
-            cur.push_str(line);
-        }
-    }
-    let p = collapse_ws(&cur);
-    if !p.is_empty() {
-        out.push(p);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -537,35 +439,6 @@ mod tests {
         let root = parse_document(&doc).unwrap();
         assert!(start.elapsed().as_millis() < 500);
         assert!(root.text().len() < 100);
-    }
-
-    #[test]
-    fn timestamps() {
-        let t = |s| parse_timestamp(s).map(|d| d.to_rfc3339());
-        assert_eq!(
-            t("2018-02-26T21:20:34Z").unwrap(),
-            "2018-02-26T21:20:34+00:00"
-        );
-        assert_eq!(
-            t("20140829T134951+0000").unwrap(),
-            "2014-08-29T13:49:51+00:00"
-        );
-        assert_eq!(t("20200101T120000Z").unwrap(), "2020-01-01T12:00:00+00:00");
-        assert_eq!(
-            t("2020-01-01T12:00:00.5+02:00").unwrap(),
-            "2020-01-01T10:00:00.500+00:00"
-        );
-        assert_eq!(
-            t("2020-01-01T12:00:00").unwrap(),
-            "2020-01-01T12:00:00+00:00"
-        );
-        assert_eq!(t("2020-01-01").unwrap(), "2020-01-01T00:00:00+00:00");
-        assert_eq!(
-            t("20140829T134951-0500").unwrap(),
-            "2014-08-29T18:49:51+00:00"
-        );
-        assert!(t("yesterday").is_none());
-        assert!(t("").is_none());
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod words;
 use std::sync::LazyLock;
 
 use crate::enrich::scan::TextScan;
+use crate::formats::textutil::push_unique;
 use crate::model::{Entities, Place};
 use gazetteer::{EntryKind, GazMatch, Gazetteer};
 use people::{Mention, People, Single, Tok, resolve_people};
@@ -92,14 +93,12 @@ impl EntityMatcher {
                 }
                 match entry.kind {
                     EntryKind::Organisation => {
-                        if !seen_org.contains(&entry.canonical) {
-                            seen_org.push(entry.canonical);
+                        if push_unique(&mut seen_org, entry.canonical) {
                             entities.organisations.push(entry.canonical.to_string());
                         }
                     }
                     EntryKind::Place => {
-                        if !seen_place.contains(&entry.canonical) {
-                            seen_place.push(entry.canonical);
+                        if push_unique(&mut seen_place, entry.canonical) {
                             entities.places.push(Place {
                                 name: surface.to_string(),
                                 country_code: entry.country.map(str::to_string),

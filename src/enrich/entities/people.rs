@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use super::gazetteer::GazMatch;
 use super::words::{WordSet, data_lines, word_set};
 use crate::enrich::scan::char_at;
+use crate::formats::textutil::push_unique;
 
 const GIVEN_NAMES_TXT: &str = include_str!("../data/given_names.txt");
 const TITLES_TXT: &str = include_str!("../data/titles.txt");
@@ -398,9 +399,7 @@ pub(super) fn resolve_people<'t>(
     // Distinct full names, longest first, so shorter ones can merge into longer ones.
     let mut names: Vec<&[&'t str]> = Vec::new();
     for m in fulls {
-        if !names.contains(&m.tokens.as_slice()) {
-            names.push(&m.tokens);
-        }
+        push_unique(&mut names, &m.tokens);
     }
     names.sort_by_key(|n| std::cmp::Reverse(n.len()));
     let merges_into = |short: &[&str], long: &[&str]| {

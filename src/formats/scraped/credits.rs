@@ -5,7 +5,9 @@
 
 use super::dates::{apply_dates, has_any_date};
 use crate::formats::agency::AGENCIES;
-use crate::formats::textutil::{contains_ci, find_ci, floor_boundary, rfind_ci, title_case_caps};
+use crate::formats::textutil::{
+    contains_ci, find_ci, floor_boundary, push_unique, rfind_ci, title_case_caps,
+};
 use crate::model::{Agency, ParsedItem};
 
 /// `caption text (Photo: Credit)` → (caption, credit).
@@ -306,8 +308,8 @@ pub(super) fn split_keywords(line: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for k in line.split([',', '|', ';']) {
         let k = k.trim();
-        if !k.is_empty() && !out.iter().any(|o| o == k) {
-            out.push(k.to_string());
+        if !k.is_empty() {
+            push_unique(&mut out, k.to_string());
         }
     }
     out

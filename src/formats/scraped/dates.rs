@@ -29,8 +29,9 @@
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
+use crate::formats::textutil::{iso_local, parse_offset};
 use crate::model::ParsedItem;
 
 /// Labels that may precede a timestamp; longest first so `last updated` wins over `updated`.
@@ -199,34 +200,6 @@ fn is_filler(word: &str) -> bool {
     FILLER.iter().any(|f| f.eq_ignore_ascii_case(word))
 }
 
-/// Parses a signed numeric offset: `+05:30`, `+0530`, `+5:30`, `-4`, `+05`.
-fn parse_offset(s: &str) -> Option<i32> {
-    let (sign, rest) = match s.as_bytes().first()? {
-        b'+' => (1, &s[1..]),
-        b'-' => (-1, &s[1..]),
-        _ => return None,
-    };
-    if !rest.bytes().all(|b| b.is_ascii_digit() || b == b':') {
-        return None;
-    }
-    let (h, m) = if let Some((h, m)) = rest.split_once(':') {
-        (h, m)
-    } else if rest.len() == 4 {
-        rest.split_at(2)
-    } else {
-        (rest, "0")
-    };
-    if h.is_empty() || h.len() > 2 || m.len() > 2 {
-        return None;
-    }
-    let h: i32 = h.parse().ok()?;
-    let m: i32 = m.parse().ok()?;
-    if h > 14 || m > 59 {
-        return None;
-    }
-    Some(sign * (h * 3600 + m * 60))
-}
-
 /// Parses `h:mm`, `hh:mm:ss`, `h.mm` into (hour, minute, second).
 fn parse_clock(s: &str) -> Option<(u32, u32, u32)> {
     let sep = if s.contains(':') { ':' } else { '.' };
@@ -270,38 +243,15 @@ fn to_utc(local: NaiveDateTime, zone: Option<Zone>) -> Option<DateTime<Utc>> {
     }
 }
 
-/// `2025-08-20`, `2025-08-20 15:57 IST`, `2025-08-20T15:57:00+05:30`, `...Z`.
+/// `2025-08-20`, `2025-08-20 15:57 IST`, `2025-08-20T15:57:00+05:30`, `...Z`: the shared ISO
+/// 8601 reading, with a zone abbreviation allowed after the time.
 fn parse_iso(s: &str) -> Option<DateTime<Utc>> {
-    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
-        return Some(d.with_timezone(&Utc));
-    }
-    let date = NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()?;
-    let rest = s.get(10..)?.trim_start_matches(['T', ' ']);
-    if rest.is_empty() {
-        return to_utc(date.and_time(NaiveTime::MIN), None);
-    }
-    // Time then optional zone / offset.
-    let end = rest
-        .find(|c: char| !(c.is_ascii_digit() || c == ':' || c == '.'))
-        .unwrap_or(rest.len());
-    let (clock, tail) = rest.split_at(end);
-    // Fractional seconds ("15:57:00.123") are dropped.
-    let clock = if clock.contains(':') {
-        clock.split('.').next().unwrap_or("")
-    } else {
-        clock
+    let (local, tail) = iso_local(s)?;
+    let zone = match parse_offset(tail) {
+        Some(off) => Zone::Fixed(off),
+        None => zone_for(tail.trim_matches(|c| c == '(' || c == ')'))?,
     };
-    let (h, m, sec) = parse_clock(clock)?;
-    let local = date.and_hms_opt(h, m, sec)?;
-    let tail = tail.trim();
-    let zone = if tail.is_empty() {
-        None
-    } else if let Some(off) = parse_offset(tail) {
-        Some(Zone::Fixed(off))
-    } else {
-        Some(zone_for(tail.trim_matches(|c| c == '(' || c == ')'))?)
-    };
-    to_utc(local, zone)
+    to_utc(local, Some(zone))
 }
 
 /// The word-based forms: month names, day, year, clock, am/pm, zone in any sensible order.

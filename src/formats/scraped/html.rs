@@ -59,7 +59,7 @@ use super::error::ScrapeError;
 use super::zones::parse_lines;
 use crate::formats::agency::agency_from_credit;
 use crate::formats::markup;
-use crate::formats::textutil::eq_loose;
+use crate::formats::textutil::{collapse_ws, contains_ci, eq_loose, push_unique};
 use crate::model::ParsedItem;
 
 /// Deepest element nesting accepted (real pages stay well under 100).
@@ -95,9 +95,7 @@ pub fn looks_like_html(text: &str) -> bool {
         b"<meta ",
         b"<article",
     ];
-    MARKS
-        .iter()
-        .any(|m| head.windows(m.len()).any(|w| w.eq_ignore_ascii_case(m)))
+    MARKS.iter().any(|m| contains_ci(head, m))
 }
 
 /// Parses a news page's HTML; see the module documentation.
@@ -292,8 +290,7 @@ fn names(v: &Value) -> Vec<String> {
 }
 
 fn clean(s: &str) -> Option<String> {
-    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    (!s.is_empty()).then_some(s)
+    Some(collapse_ws(s)).filter(|s| !s.is_empty())
 }
 
 /// A JSON-LD string, with the HTML character references some sites leave in it decoded
@@ -306,20 +303,11 @@ fn clean_ld(s: &str) -> Option<String> {
     }
 }
 
-fn datetime(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s.trim())
-        .map(|d| d.with_timezone(&Utc))
-        .ok()
-        .or_else(|| parse_datetime(s))
-}
-
 fn split_list(s: &str) -> Vec<String> {
     s.split([',', ';'])
         .filter_map(clean)
         .fold(Vec::new(), |mut acc, k| {
-            if !acc.contains(&k) {
-                acc.push(k);
-            }
+            push_unique(&mut acc, k);
             acc
         })
 }
@@ -337,8 +325,8 @@ impl Meta {
             };
             m.headline = a["headline"].as_str().and_then(clean_ld);
             m.description = a["description"].as_str().and_then(clean_ld);
-            m.published = a["datePublished"].as_str().and_then(datetime);
-            m.modified = a["dateModified"].as_str().and_then(datetime);
+            m.published = a["datePublished"].as_str().and_then(parse_datetime);
+            m.modified = a["dateModified"].as_str().and_then(parse_datetime);
             m.authors = names(&a["author"]);
             m.publisher = names(&a["publisher"]).into_iter().next();
             m.section = names(&a["articleSection"]).into_iter().next();
@@ -369,16 +357,16 @@ impl Meta {
                         .map(|v| v.to_string())
                         .or_else(|| clean(&n.text()))
                 })
-                .and_then(|v| datetime(&v))
+                .and_then(|v| parse_datetime(&v))
         };
         m.published = m
             .published
-            .or_else(|| meta("article:published_time").and_then(|s| datetime(&s)))
-            .or_else(|| meta("publish-date").and_then(|s| datetime(&s)))
+            .or_else(|| meta("article:published_time").and_then(|s| parse_datetime(&s)))
+            .or_else(|| meta("publish-date").and_then(|s| parse_datetime(&s)))
             .or_else(|| itemprop("datePublished"));
         m.modified = m
             .modified
-            .or_else(|| meta("article:modified_time").and_then(|s| datetime(&s)))
+            .or_else(|| meta("article:modified_time").and_then(|s| parse_datetime(&s)))
             .or_else(|| itemprop("dateModified"));
         m.section = m.section.take().or_else(|| meta("article:section"));
         if m.keywords.is_empty() {

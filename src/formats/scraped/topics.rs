@@ -2,6 +2,8 @@
 //! separators, or, for the run-together form (`NATOVladimir PutinDonald Trump`), by case
 //! transitions, never inside a known camel-case name.
 
+use crate::formats::textutil::push_unique;
+
 /// Brand and place names written in camel case that are never split inside.
 const CAMEL_NAMES: &[&str] = &[
     "JPMorgan",
@@ -68,8 +70,8 @@ pub fn split_topics(text: &str) -> Vec<String> {
             .trim()
             .trim_matches(|c: char| c == '#' || c == '•' || c == '·');
         let t = t.trim();
-        if !t.is_empty() && !out.iter().any(|o| o == t) {
-            out.push(t.to_string());
+        if !t.is_empty() {
+            push_unique(&mut out, t.to_string());
         }
     };
     if text.contains('|') {
@@ -99,17 +101,8 @@ fn split_run_together(text: &str, push: &mut impl FnMut(&str)) {
         }
         if i == word_start {
             // Protect a known camel-case name starting here.
-            let rest = &text[byte..];
-            for name in CAMEL_NAMES {
-                if rest.starts_with(name)
-                    && !rest[name.len()..]
-                        .chars()
-                        .next()
-                        .is_some_and(|n| n.is_lowercase())
-                {
-                    protected_until = i + name.chars().count();
-                    break;
-                }
+            if let Some(len) = camel_name_at(&text[byte..]) {
+                protected_until = i + len;
             }
         }
         if i == 0 || i < protected_until || !c.is_uppercase() {
@@ -134,21 +127,27 @@ fn split_run_together(text: &str, push: &mut impl FnMut(&str)) {
             seg_start = byte;
             word_start = i;
             // A protected name may start right at the split point.
-            let rest = &text[byte..];
-            for name in CAMEL_NAMES {
-                if rest.starts_with(name)
-                    && !rest[name.len()..]
-                        .chars()
-                        .next()
-                        .is_some_and(|n| n.is_lowercase())
-                {
-                    protected_until = i + name.chars().count();
-                    break;
-                }
+            if let Some(len) = camel_name_at(&text[byte..]) {
+                protected_until = i + len;
             }
         }
     }
     push(&text[seg_start..]);
+}
+
+/// The length in characters of the known camel-case name `rest` starts with, when the name
+/// ends there (not followed by a lower-case letter).
+fn camel_name_at(rest: &str) -> Option<usize> {
+    CAMEL_NAMES
+        .iter()
+        .find(|name| {
+            rest.starts_with(*name)
+                && !rest[name.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_lowercase)
+        })
+        .map(|name| name.chars().count())
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use super::dates::apply_dates;
 use super::error::ScrapeError;
 use super::flatten::unflatten;
 use super::topics::split_topics;
-use crate::formats::textutil::eq_loose;
+use crate::formats::textutil::{eq_loose, push_unique};
 use crate::model::{ParsedItem, Picture};
 
 /// Lines with more than this many characters are not hard-wrapped text.
@@ -558,9 +558,7 @@ fn read_trailer_line(lines: &[&str], kinds: &[Kind], j: &mut usize, item: &mut P
                         break;
                     }
                     for t in split_topics(l) {
-                        if !topics.contains(&t) {
-                            topics.push(t);
-                        }
+                        push_unique(&mut topics, t);
                     }
                     last = k;
                     k += 1;
