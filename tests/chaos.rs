@@ -686,6 +686,24 @@ fn account(
         );
     }
     report.raw_records = raw.len();
+    // How close the run came to a broker's per-partition size bound (the mock keeps 5 MiB).
+    let largest = |records: &[Rec]| {
+        let mut bytes: HashMap<i32, usize> = HashMap::new();
+        for r in records {
+            let headers: usize = r.headers.iter().map(|(k, v)| k.len() + v.len()).sum();
+            *bytes.entry(r.partition).or_default() +=
+                r.value.len() + r.key.as_ref().map_or(0, String::len) + headers;
+        }
+        bytes.into_values().max().unwrap_or(0)
+    };
+    println!(
+        "chaos: largest partition (bytes): raw={} keyed={} articles={} duplicates={} dead_letters={}",
+        largest(&raw),
+        largest(&keyed),
+        largest(&articles),
+        largest(&duplicates),
+        largest(&dlq)
+    );
     // Where each raw record's keyed records went, to tell at which stage a lost one stopped.
     let mut keyed_of: HashMap<Source, Vec<(i32, i64)>> = HashMap::new();
     for r in &keyed {
