@@ -1,5 +1,5 @@
-//! The error every format parser in this crate returns, and how a document of several items
-//! reports one.
+//! The error every format parser in this crate returns, the error a document of several items
+//! reports, and the headline and body check every parser makes.
 
 use crate::model::ParsedItem;
 
