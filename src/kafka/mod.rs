@@ -93,6 +93,9 @@ pub enum Role {
 /// draining a backlog. Stage consumers can override it under `[kafka.consumer]`.
 pub const PREFETCH_KBYTES: &str = "4096";
 
+/// How long a stopping stage waits for its consumer to hand its partitions back to the group.
+pub const LEAVE_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// How long a stage consumer waits before fetching a partition again once its prefetch bound is
 /// reached (`fetch.queue.backoff.ms`). librdkafka's default of 1 s, with a prefetch bound the
 /// consumer fills faster than that, made draining a backlog stop and go. The restore and

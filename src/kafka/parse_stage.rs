@@ -394,7 +394,7 @@ pub fn run_with(
         }
     }
     if matches!(source, Source::Group) {
-        consumer.unsubscribe();
+        stage_consumer::leave_group(&consumer, super::LEAVE_LIMIT);
     }
     tracing::info!("Parse stage stopped");
     Ok(())
