@@ -193,7 +193,7 @@ impl ConsumerContext for StageContext {
     }
 
     /// Logs each offset commit: refused ones (a member the group no longer knows, a stale
-    /// generation) at warn, the others at debug.
+    /// generation) at warn, the others (and those deferred by a rebalance) at debug.
     fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
         let positions: Vec<(i32, Option<i64>)> = offsets
             .elements()
@@ -203,6 +203,10 @@ impl ConsumerContext for StageContext {
         match result {
             Ok(()) => tracing::debug!(stage = self.stage.as_str(), ?positions, "Offsets committed"),
             Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
+            // Routine while the group rebalances; the next commit carries the same offsets.
+            Err(e @ KafkaError::ConsumerCommit(RDKafkaErrorCode::RebalanceInProgress)) => {
+                tracing::debug!(stage = self.stage.as_str(), ?positions, cause = %e, "Offset commit deferred")
+            }
             Err(e) => {
                 tracing::warn!(stage = self.stage.as_str(), ?positions, cause = %e, "Offset commit refused")
             }
