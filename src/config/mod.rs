@@ -19,7 +19,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub use sections::{
-    DedupConfig, KafkaConfig, LEASE_MARGIN, LogConfig, LogFormat, MetricsConfig, NearDuplicates,
+    DedupConfig, KafkaConfig, KeyedLayout, LEASE_MARGIN, LogConfig, LogFormat, MetricsConfig, NearDuplicates,
     OutputConfig, PipelineConfig, TopicsConfig,
 };
 

@@ -193,6 +193,21 @@ pub struct PipelineConfig {
     /// How long shutdown and revocation wait for outstanding deliveries.
     #[serde(with = "humantime_serde")]
     pub drain_timeout: Duration,
+    /// The layout the parse stage writes keyed records in (the dedup stage reads both).
+    #[serde(default)]
+    pub keyed_layout: KeyedLayout,
+}
+
+/// The layout of keyed records the parse stage writes ([`crate::kafka::keyed`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyedLayout {
+    /// A version byte and the article in a compact binary form.
+    #[default]
+    Compact,
+    /// The article as JSON, which dedup stages of earlier builds read: for the first step of a
+    /// rolling upgrade from them.
+    Json,
 }
 
 impl PipelineConfig {

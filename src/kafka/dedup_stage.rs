@@ -509,18 +509,9 @@ impl DedupLoop<'_> {
             topic: &self.config.kafka.topics.keyed,
         }
         .emit(self.stats);
-        let mut article = match serde_json::from_slice::<Article>(msg.payload().unwrap_or_default())
-        {
+        let mut article = match read_keyed(msg.payload().unwrap_or_default()) {
             Ok(a) => a,
-            Err(e) => {
-                let detail = format!("not a wirefeed article: {e}");
-                return self.dead_letter(
-                    sink,
-                    msg,
-                    epoch,
-                    Rejection::new(RejectReason::BadKeyedRecord, detail),
-                );
-            }
+            Err(rejection) => return self.dead_letter(sink, msg, epoch, rejection),
         };
         let candidate = Candidate {
             key: &article.dedup_key,
@@ -654,6 +645,13 @@ impl DedupLoop<'_> {
     }
 }
 
+/// Reads a keyed record's article; a record that is not one becomes a `bad-keyed-record`
+/// rejection whose detail names the layout version it carried.
+fn read_keyed(value: &[u8]) -> Result<Article, Rejection> {
+    super::keyed::decode(value)
+        .map_err(|e| Rejection::new(RejectReason::BadKeyedRecord, e.to_string()))
+}
+
 /// What an article's state headers say beyond the article itself.
 struct StoryHeaders<'a> {
     /// `new` or `update`.
@@ -729,4 +727,24 @@ fn replay_of<'a>(msg: &'a BorrowedMessage<'_>) -> Option<&'a str> {
 /// A text header of a record.
 fn header<'a>(msg: &'a BorrowedMessage<'_>, key: &str) -> Option<&'a str> {
     record_headers::text(msg.headers(), key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A keyed record of a layout this build does not know is a dead letter that says which.
+    #[test]
+    fn unknown_keyed_layout_is_a_bad_keyed_record() {
+        let rejection = read_keyed(&[9, 0, 0]).unwrap_err();
+        assert_eq!(rejection.reason, RejectReason::BadKeyedRecord);
+        assert!(
+            rejection.detail.contains("version 9"),
+            "{}",
+            rejection.detail
+        );
+        let rejection = read_keyed(b"{\"headline\": 1}").unwrap_err();
+        assert_eq!(rejection.reason, RejectReason::BadKeyedRecord);
+        assert!(rejection.detail.contains("JSON"), "{}", rejection.detail);
+    }
 }

@@ -11,6 +11,7 @@
 
 pub mod consumer;
 pub mod dedup_stage;
+pub mod keyed;
 pub mod neardup_follower;
 pub mod parse_stage;
 pub mod record_headers;

@@ -7,7 +7,8 @@
 //! acknowledged, and only contiguously ([`crate::offsets`]).
 //!
 //! Keyed records: key = dedup key (so every copy of a story lands on one partition), value = the
-//! article as JSON ([`crate::model::Article`]), partitioned with the Java client's murmur2.
+//! article in the keyed record's compact layout ([`super::keyed`]), partitioned with the Java
+//! client's murmur2.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -20,7 +21,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{BorrowedMessage, Header, Message, OwnedHeaders};
 
-use crate::config::Config;
+use crate::config::{Config, KeyedLayout};
 use crate::pipeline::{self, ParseOptions, RawInput, RejectReason, Rejection};
 
 use super::consumer::{self as stage_consumer, NoHooks, StageContext};
@@ -76,14 +77,15 @@ struct Outputs {
 }
 
 /// Parses one record and encodes its keyed outputs: the work each parser thread does.
-fn parse_job(job: &Job, options: &ParseOptions, max_output: usize) -> Result<Outputs, Rejection> {
+fn parse_job(job: &Job, options: &WorkerOptions) -> Result<Outputs, Rejection> {
+    let max_output = options.max_output;
     let parsed = pipeline::parse_record_detailed(
         RawInput {
             payload: &job.payload,
             format_hint: job.hint.as_deref(),
             record_time: job.record_time,
         },
-        options,
+        &options.parse,
     )?;
     if parsed.clamped_updates > 0 {
         telemetry::FutureUpdatesClamped {
@@ -95,7 +97,7 @@ fn parse_job(job: &Job, options: &ParseOptions, max_output: usize) -> Result<Out
     let mut rejected = parsed.rejected_items;
     let mut keyed = Vec::with_capacity(parsed.articles.len());
     for article in parsed.articles {
-        match serde_json::to_vec(&article) {
+        match super::keyed::encode_as(&article, options.layout) {
             Ok(value) if value.len() + article.dedup_key.len() + RECORD_OVERHEAD <= max_output => keyed.push(Keyed {
                 key: article.dedup_key,
                 value,
@@ -145,11 +147,20 @@ fn parse_job(job: &Job, options: &ParseOptions, max_output: usize) -> Result<Out
     })
 }
 
+/// What each parser thread needs to turn a record into its outputs.
+#[derive(Clone)]
+struct WorkerOptions {
+    parse: ParseOptions,
+    /// The producers' `message.max.bytes`.
+    max_output: usize,
+    /// The layout keyed records are written in.
+    layout: KeyedLayout,
+}
+
 /// Starts `n` parser threads reading from a bounded job queue.
 fn start_workers(
     n: usize,
-    options: ParseOptions,
-    max_output: usize,
+    options: WorkerOptions,
 ) -> anyhow::Result<(Sender<Job>, Vec<std::thread::JoinHandle<()>>)> {
     let (tx, rx) = crossbeam_channel::bounded::<Job>(n * 64);
     let mut handles = Vec::with_capacity(n);
@@ -165,7 +176,7 @@ fn start_workers(
                     // the record becomes a `parser-panic` dead letter with its raw bytes.
                     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                         crate::faults::get().maybe_panic(&job.payload);
-                        parse_job(&job, &options, max_output)
+                        parse_job(&job, &options)
                     }))
                     .unwrap_or_else(|panic| {
                         let what = panic
@@ -310,15 +321,15 @@ pub fn run_with(
             Some(RangeState::new(spec, &shared)),
         ),
     };
-    let options = ParseOptions::new(
-        config.pipeline.max_item_bytes,
-        &config.pipeline.drop_paragraphs,
-    );
-    let (jobs, workers) = start_workers(
-        config.pipeline.worker_count(),
-        options,
-        super::max_message_bytes(kafka),
-    )?;
+    let options = WorkerOptions {
+        parse: ParseOptions::new(
+            config.pipeline.max_item_bytes,
+            &config.pipeline.drop_paragraphs,
+        ),
+        max_output: super::max_message_bytes(kafka),
+        layout: config.pipeline.keyed_layout,
+    };
+    let (jobs, workers) = start_workers(config.pipeline.worker_count(), options)?;
     let mut stage = ParseLoop {
         config,
         stats,
