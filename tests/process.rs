@@ -140,7 +140,7 @@ fn sigkill_mid_stream_loses_nothing() {
         Duration::from_secs(3),
         |r| {
             r.iter()
-                .map(|r| &r.headers[headers::DEDUP_KEY])
+                .map(Rec::dedup_key)
                 .collect::<HashSet<_>>()
                 .len()
                 >= STORIES
@@ -170,7 +170,7 @@ fn sigkill_mid_stream_loses_nothing() {
 
     let seen: HashSet<String> = articles
         .iter()
-        .map(|r| r.headers[headers::DEDUP_KEY].clone())
+        .map(Rec::dedup_key)
         .collect();
     let missing: Vec<_> = expected_keys.difference(&seen).take(5).collect();
     assert!(

@@ -4,7 +4,7 @@
 //! keeps one [`DedupState`] per assigned partition, decides new / update / duplicate for each
 //! article in partition order, and writes new articles and updates to partition *p* of the
 //! articles topic as ninjs, key = article id. Each article record carries the state it implies in
-//! headers ([`super::headers`]), so the articles topic is the state's log: on assignment the
+//! one header ([`super::state_header`]), so the articles topic is the state's log: on assignment the
 //! partition's state is rebuilt from it ([`super::restore`]) before any of its records is
 //! processed, and on revocation in-flight deliveries are drained first.
 
@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use anyhow::Context as _;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{BorrowedMessage, Header, Message, OwnedHeaders};
 use rdkafka::{Offset, TopicPartitionList};
@@ -34,6 +34,7 @@ use super::parse_stage::dead_letter_headers;
 use super::record_headers;
 use super::restore::Restorer;
 use super::sink::{OutRecord, Shared, Sink, SinkOptions};
+use super::state_header::ArticleState;
 use crate::telemetry::{self, Readiness, Stage, Stats};
 
 /// Per-partition dedup states, shared between the loop and the rebalance hooks.
@@ -667,7 +668,8 @@ struct StoryHeaders<'a> {
     source: Option<&'a str>,
 }
 
-/// The dedup state an article implies, as record headers.
+/// The dedup state an article implies, as record headers: [`headers::STATE`] and
+/// [`headers::KIND`], then the annotations that apply.
 fn state_headers(article: &Article, story: StoryHeaders<'_>) -> OwnedHeaders {
     let StoryHeaders {
         kind,
@@ -676,39 +678,26 @@ fn state_headers(article: &Article, story: StoryHeaders<'_>) -> OwnedHeaders {
         replay,
         source,
     } = story;
-    let first = first_published.to_rfc3339_opts(SecondsFormat::Secs, true);
-    let version_time = article
-        .version_time()
-        .to_rfc3339_opts(SecondsFormat::Secs, true);
-    let version = article.version.to_string();
-    let fingerprint = format!("{:016x}", article.fingerprint);
-    let mut h = OwnedHeaders::new_with_capacity(6);
+    let state = ArticleState {
+        dedup_key: article.dedup_key.clone(),
+        first_published,
+        version_time: article.version_time(),
+        version: article.version,
+        fingerprint: article.fingerprint,
+        near_dup_index: indexable && article.near_duplicate_of.is_none(),
+    }
+    .encode();
+    let mut h = OwnedHeaders::new_with_capacity(5);
     for (key, value) in [
-        (headers::DEDUP_KEY, article.dedup_key.as_str()),
-        (headers::FIRST_PUBLISHED, first.as_str()),
-        (headers::VERSION_TIME, version_time.as_str()),
-        (headers::VERSION, version.as_str()),
-        (headers::FINGERPRINT, fingerprint.as_str()),
-        (headers::KIND, kind),
+        (headers::STATE, Some(state.as_str())),
+        (headers::KIND, Some(kind)),
+        (
+            headers::NEAR_DUPLICATE_OF,
+            article.near_duplicate_of.as_deref(),
+        ),
+        (headers::REPLAY, replay),
+        (headers::SOURCE, source),
     ] {
-        h = h.insert(Header {
-            key,
-            value: Some(value),
-        });
-    }
-    if indexable && article.near_duplicate_of.is_none() {
-        h = h.insert(Header {
-            key: headers::NEAR_DUP_INDEX,
-            value: Some("1"),
-        });
-    }
-    if let Some(first) = &article.near_duplicate_of {
-        h = h.insert(Header {
-            key: headers::NEAR_DUPLICATE_OF,
-            value: Some(first.as_str()),
-        });
-    }
-    for (key, value) in [(headers::REPLAY, replay), (headers::SOURCE, source)] {
         if let Some(value) = value {
             h = h.insert(Header {
                 key,

@@ -17,6 +17,7 @@ pub mod parse_stage;
 pub mod record_headers;
 pub mod restore;
 pub mod sink;
+pub mod state_header;
 
 use std::time::Duration;
 
@@ -46,15 +47,23 @@ pub mod headers {
     /// Dead letters of documents that also produced articles (a feed with some unusable entries):
     /// how many of its items were rejected.
     pub const REJECTED_ITEMS: &str = "wirefeed.rejected-items";
-    /// Articles: dedup key.
+    /// Articles: the dedup state the article implies, in one versioned text header
+    /// ([`super::state_header`]): `1 <version> <first published ms> <version time ms>
+    /// <fingerprint hex> <index 0|1> <dedup key>`.
+    pub const STATE: &str = "wirefeed.state";
+    /// Articles written before [`STATE`]: dedup key. Read by restores, no longer written.
     pub const DEDUP_KEY: &str = "wirefeed.dedup-key";
-    /// Articles: first publication time (RFC 3339).
+    /// Articles written before [`STATE`]: first publication time (RFC 3339). Read by restores,
+    /// no longer written.
     pub const FIRST_PUBLISHED: &str = "wirefeed.first-published";
-    /// Articles: version time (RFC 3339).
+    /// Articles written before [`STATE`]: version time (RFC 3339). Read by restores, no longer
+    /// written.
     pub const VERSION_TIME: &str = "wirefeed.version-time";
-    /// Articles: version number.
+    /// Articles written before [`STATE`]: version number. Read by restores, no longer written
+    /// (the ninjs `version` field carries it).
     pub const VERSION: &str = "wirefeed.version";
-    /// Articles: content fingerprint (16 hex digits).
+    /// Articles written before [`STATE`]: content fingerprint (16 hex digits). Read by restores,
+    /// no longer written.
     pub const FINGERPRINT: &str = "wirefeed.fingerprint";
     /// Keyed records: the raw record's timestamp (ms), for the end-to-end latency metric.
     pub const RECORD_TIME: &str = "wirefeed.record-time";
@@ -69,12 +78,13 @@ pub mod headers {
     pub const TRUNCATED: &str = "wirefeed.truncated";
     /// Keyed records and articles of a replay: the replay's id.
     pub const REPLAY: &str = "wirefeed.replay";
-    /// Articles: `new` or `update`.
+    /// Articles: `new` or `update` (kept beside [`STATE`] as plain text: consumers route
+    /// updates by it without parsing anything, and replays count their outputs by it).
     pub const KIND: &str = "wirefeed.kind";
     /// Articles: id of the first copy, when this article is a near-duplicate of it.
     pub const NEAR_DUPLICATE_OF: &str = "wirefeed.near-duplicate-of";
-    /// Articles: present when other instances should add this article to their near-duplicate
-    /// index.
+    /// Articles written before [`STATE`]: present when other instances should add this article
+    /// to their near-duplicate index. Read by the near-duplicate follower, no longer written.
     pub const NEAR_DUP_INDEX: &str = "wirefeed.near-dup-index";
 }
 

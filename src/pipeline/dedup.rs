@@ -64,7 +64,7 @@
 //! - **Derived ids.** The article id is `article_id(key, first_published)` by construction, so
 //!   it is computed when a [`Decision`] needs it rather than stored. The one exception comes
 //!   from [`DedupState::restore`], which knows stories by the id they were emitted under: an
-//!   update's first-published header carries the story's first publication
+//!   update's state header carries the story's first publication
 //!   ([`Decision::Update`] says which), but articles written by earlier releases carried the
 //!   publication of the copy that made the update, and a restore takes the newest version's
 //!   fields, so a story restored from such an update has an id its first publication no longer
@@ -134,7 +134,7 @@ pub enum Decision {
         /// The new version number.
         version: u32,
         /// The story's first publication (that of its first copy, which the id derives from):
-        /// what the article's state headers carry, so a restore anchors the window where the
+        /// what the article's state header carries, so a restore anchors the window where the
         /// story began rather than at this copy.
         first_published: DateTime<Utc>,
     },
