@@ -304,7 +304,9 @@ impl Rec {
 
     /// The dedup key of an article record.
     pub fn dedup_key(&self) -> String {
-        self.state().expect("an article carries its state").dedup_key
+        self.state()
+            .expect("an article carries its state")
+            .dedup_key
     }
 }
 
