@@ -175,6 +175,9 @@ impl TopicsConfig {
     }
 }
 
+/// The least `pipeline.max_in_flight_bytes` accepted: 1 MiB.
+pub const MIN_IN_FLIGHT_BYTES: usize = 1 << 20;
+
 /// `[pipeline]`
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -183,6 +186,9 @@ pub struct PipelineConfig {
     pub workers: usize,
     /// Records in flight per stage before consumption pauses.
     pub max_in_flight: usize,
+    /// Bytes in flight per stage before consumption pauses: raw bytes the parse stage holds
+    /// (consumed, not yet produced), and each producer's queue of unacknowledged outputs.
+    pub max_in_flight_bytes: usize,
     /// Largest raw record parsed.
     pub max_item_bytes: usize,
     /// Header that forces the input format.

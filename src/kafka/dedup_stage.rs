@@ -139,6 +139,7 @@ pub fn run(
             input_topic: kafka.topics.keyed.clone(),
             dead_letter_topic: kafka.topics.dead_letter.clone(),
             max_bytes: super::max_message_bytes(kafka),
+            max_in_flight_bytes: config.pipeline.max_in_flight_bytes,
         },
         shutdown,
         stats,

@@ -104,6 +104,32 @@ pub enum Role {
 /// draining a backlog. Stage consumers can override it under `[kafka.consumer]`.
 pub const PREFETCH_KBYTES: &str = "4096";
 
+/// Bound on each stage consumer's fetch response, in bytes (`fetch.max.bytes`; librdkafka's
+/// default is 50 MiB): the prefetch bound is checked before a fetch, so one response can overshoot
+/// it by this much. librdkafka raises it to `message.max.bytes` when that is larger, and a
+/// single record larger than it is still fetched whole.
+pub const FETCH_MAX_BYTES: &str = "8388608";
+
+/// The producer property that bounds its queue of unacknowledged outputs, in KiB.
+pub(crate) const PRODUCER_QUEUE_KBYTES_KEY: &str = "queue.buffering.max.kbytes";
+
+/// Bound on a stage producer's queue of unacknowledged outputs, in KiB, for a budget of
+/// `max_in_flight_bytes` (`pipeline.max_in_flight_bytes`): the budget, but at least the largest
+/// record the producer accepts, so any record fits once the queue has drained. `None` when the
+/// `[kafka.producer]` or `[kafka.properties]` table sets the property itself.
+pub fn producer_queue_kbytes(kafka: &KafkaConfig, max_in_flight_bytes: usize) -> Option<usize> {
+    if kafka.producer.contains_key(PRODUCER_QUEUE_KBYTES_KEY)
+        || kafka.properties.contains_key(PRODUCER_QUEUE_KBYTES_KEY)
+    {
+        return None;
+    }
+    Some(
+        max_in_flight_bytes
+            .max(max_message_bytes(kafka))
+            .div_ceil(1024),
+    )
+}
+
 /// How long a stage consumer waits before fetching a partition again once its prefetch bound is
 /// reached (`fetch.queue.backoff.ms`). librdkafka's default of 1 s, with a prefetch bound the
 /// consumer fills faster than that, made draining a backlog stop and go. The restore and
@@ -127,6 +153,7 @@ pub fn client_config(kafka: &KafkaConfig, role: Role) -> ClientConfig {
                 .set("partition.assignment.strategy", "cooperative-sticky")
                 .set("isolation.level", "read_committed")
                 .set("queued.max.messages.kbytes", PREFETCH_KBYTES)
+                .set("fetch.max.bytes", FETCH_MAX_BYTES)
                 .set("fetch.queue.backoff.ms", FETCH_QUEUE_BACKOFF_MS);
         }
         Role::Producer => {
@@ -273,4 +300,32 @@ fn check_topology(kafka: &KafkaConfig) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, Sources};
+
+    fn kafka(sets: &[&str]) -> KafkaConfig {
+        Config::load(&Sources {
+            file: None,
+            env: Vec::new(),
+            sets: sets.iter().map(|s| s.to_string()).collect(),
+        })
+        .unwrap()
+        .kafka
+    }
+
+    /// The producer's queue follows the byte budget, fits the largest record, and yields to a
+    /// passthrough setting.
+    #[test]
+    fn producer_queue_follows_the_byte_budget() {
+        assert_eq!(producer_queue_kbytes(&kafka(&[]), 64 << 20), Some(65536));
+        assert_eq!(producer_queue_kbytes(&kafka(&[]), 1 << 20), Some(1024));
+        let big = kafka(&["kafka.producer.message.max.bytes=10000000"]);
+        assert_eq!(producer_queue_kbytes(&big, 1 << 20), Some(9766));
+        let own = kafka(&["kafka.producer.queue.buffering.max.kbytes=2048"]);
+        assert_eq!(producer_queue_kbytes(&own, 64 << 20), None);
+    }
 }
