@@ -397,11 +397,7 @@ pub fn run_with(
         stage.emit_ready(&sink, Duration::ZERO);
         if gauges_at.elapsed() >= Duration::from_secs(1) {
             gauges_at = std::time::Instant::now();
-            telemetry::ParsePending {
-                records: stage.pending.len(),
-                bytes: stage.budget.held,
-            }
-            .emit();
+            stage.pending_gauge();
             telemetry::InFlightOutputs {
                 stage: Stage::Parse,
                 outputs: shared.tracker().total_in_flight(),
@@ -599,10 +595,24 @@ impl ParseLoop<'_> {
             record_time,
             bytes,
         });
+        if !self.budget.admits() {
+            // Consumption pauses now, with the most this stage holds: the gauge shows that
+            // high-water mark, not only the once-a-second sample.
+            self.pending_gauge();
+        }
         // Workers live as long as the loop; a closed queue means they panicked.
         if self.jobs.send(job).is_err() {
             tracing::error!("Parser threads are gone");
         }
+    }
+
+    /// Sets the pending records and bytes gauges.
+    fn pending_gauge(&self) {
+        telemetry::ParsePending {
+            records: self.pending.len(),
+            bytes: self.budget.held,
+        }
+        .emit();
     }
 
     /// True once a range run consumed its whole range and every output is acknowledged.
