@@ -1,17 +1,25 @@
 //! End-to-end benchmark against a running broker: wirefeed versus a no-op pass-through of the
 //! same shape, in one invocation. Run it through `bench/e2e`, which builds everything and starts a
-//! Tansu broker.
+//! Tansu broker, or (`--broker mock`) runs librdkafka's mock cluster inside this process.
 //!
 //! ```text
 //! e2e --bootstrap 127.0.0.1:9092 --wirefeed target/release/wirefeed [--items N] [--rate 1000] [--latency-secs 10] [--set KEY=VALUE ...]
+//! e2e --broker mock --wirefeed target/release/wirefeed [...]
 //! ```
+//!
+//! The mock cluster keeps records in memory and answers at once, so it is rarely the bottleneck:
+//! on it the figures show wirefeed's own cost per item next to librdkafka's. Its broker thread
+//! (`rdk:mock`) runs in this process and is left out of the pass-through's client CPU. It keeps
+//! only the newest 5 MiB of each partition, so its topics get 64 partitions (`--partitions N`;
+//! the run fails if any topic lost a record); a broker process gets 6.
 //!
 //! 1. Loads N seed-like raw items (about a fifth duplicates, a twentieth updates) into a raw topic.
 //! 2. Pass-through limit: raw → mid → out with the same client settings wirefeed uses and no
 //!    parsing (two hops), and raw → out (one hop), each under a new consumer group. The CPU the
 //!    two-hop pass-through's clients spend per item (this process, librdkafka only) is the floor
 //!    any client of this broker pays for the same records.
-//! 3. wirefeed (`wirefeed run`, both stages, dedup on) drains the same raw topic.
+//! 3. wirefeed (`wirefeed run`, both stages, dedup on) drains the same raw topic; then the keyed
+//!    and articles topics are read back for their size and headers per article.
 //! 4. Latency at a fixed rate, for wirefeed and then for the two-hop pass-through on fresh topics:
 //!    output record time minus input record time of probe items, p50/p90/p99/max.
 //! 5. wirefeed's CPU time per item (whole process, start-up included), split by thread, peak RSS
@@ -21,7 +29,8 @@
 //! (wirefeed configuration keys; `kafka.consumer.*`/`kafka.producer.*` reach the pass-through's
 //! clients too). Throughput clocks start at the first record a pipeline consumes (group joins
 //! excluded) and stop when the last output is written. The last line:
-//! `e2e: items=N passthrough_items_s=N wirefeed_items_s=N ratio=R cpu_us_per_item=N p99_ms=N rss_mb=N bytes_per_key=N passthrough_p99_ms=N passthrough_cpu_us_per_item=N`.
+//! `e2e: items=N passthrough_items_s=N wirefeed_items_s=N ratio=R cpu_us_per_item=N p99_ms=N rss_mb=N bytes_per_key=N passthrough_p99_ms=N passthrough_cpu_us_per_item=N keyed_to_raw=R headers_per_article=N`
+//! (`keyed_to_raw`: the keyed topic's bytes, keys and headers included, over the raw values').
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::HashMap;
@@ -31,6 +40,7 @@ use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message;
+use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::{Offset, TopicPartitionList};
 use wirefeed::config::{Config, Sources};
@@ -59,7 +69,17 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-const PARTITIONS: i32 = 6;
+/// Partitions of every topic: 6 on a broker process; on the mock cluster, which keeps only the
+/// newest 5 MiB of each partition, enough that no topic of the run loses a record (checked at the
+/// end). `--partitions N` sets it.
+static PARTITIONS: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(6);
+
+/// Partitions on the mock cluster unless `--partitions` says otherwise.
+const MOCK_PARTITIONS: i32 = 64;
+
+fn partitions() -> i32 {
+    PARTITIONS.load(Ordering::Relaxed)
+}
 
 const SAMPLES: &[&str] = &[
     include_str!("../src/dev/sample/01-rbi-rates.txt"),
@@ -137,7 +157,7 @@ fn config(bootstrap: &str, app: &str, topics: [&str; 4], metrics_port: u16) -> C
         format!("kafka.topics.keyed={}", topics[1]),
         format!("kafka.topics.articles={}", topics[2]),
         format!("kafka.topics.dead_letter={}", topics[3]),
-        format!("kafka.partitions={PARTITIONS}"),
+        format!("kafka.partitions={}", partitions()),
         "kafka.retention_ms=3600000".into(),
         format!("metrics.listen=127.0.0.1:{metrics_port}"),
     ]
@@ -160,7 +180,7 @@ fn produce(config: &Config, topic: &str, items: &[Vec<u8>], progress: bool) {
     for (n, value) in items.iter().enumerate() {
         let mut rec = BaseRecord::<[u8], [u8]>::to(topic)
             .payload(value)
-            .partition(n as i32 % PARTITIONS);
+            .partition(n as i32 % partitions());
         loop {
             match producer.send(rec) {
                 Ok(()) => break,
@@ -182,11 +202,73 @@ fn produce(config: &Config, topic: &str, items: &[Vec<u8>], progress: bool) {
     }
 }
 
+/// Records the broker dropped from the start of `topic` (the sum of its low watermarks): the mock
+/// cluster drops the oldest records of a partition past 5 MiB.
+fn dropped(config: &Config, topic: &str) -> i64 {
+    let c: BaseConsumer = kafka::client_config(&config.kafka, Role::Admin)
+        .create()
+        .unwrap();
+    (0..partitions())
+        .map(|p| {
+            c.fetch_watermarks(topic, p, Duration::from_secs(10))
+                .map_or(0, |(l, _)| l)
+        })
+        .sum()
+}
+
+/// What a topic holds: records, and the bytes and count of their keys, values and headers.
+#[derive(Debug, Default)]
+struct TopicSize {
+    records: u64,
+    bytes: u64,
+    headers: u64,
+}
+
+impl TopicSize {
+    /// Reads `topic` from its start to its current end.
+    fn read(config: &Config, topic: &str) -> Self {
+        let c: BaseConsumer = kafka::client_config(&config.kafka, Role::Admin)
+            .set("group.id", format!("{topic}-size"))
+            .set("enable.auto.commit", "false")
+            .create()
+            .unwrap();
+        let mut tpl = TopicPartitionList::new();
+        let mut left = 0;
+        for p in 0..partitions() {
+            let (low, high) = c
+                .fetch_watermarks(topic, p, Duration::from_secs(10))
+                .unwrap();
+            left += high - low;
+            tpl.add_partition_offset(topic, p, Offset::Offset(low))
+                .unwrap();
+        }
+        c.assign(&tpl).unwrap();
+        let mut size = TopicSize::default();
+        let deadline = Instant::now() + Duration::from_secs(600);
+        while left > 0 && Instant::now() < deadline {
+            let Some(Ok(m)) = c.poll(Duration::from_millis(100)) else {
+                continue;
+            };
+            left -= 1;
+            size.records += 1;
+            size.bytes += (m.payload_len() + m.key().map_or(0, <[u8]>::len)) as u64;
+            if let Some(h) = m.headers() {
+                use rdkafka::message::Headers;
+                for header in h.iter() {
+                    size.headers += 1;
+                    size.bytes += (header.key.len() + header.value.map_or(0, <[u8]>::len)) as u64;
+                }
+            }
+        }
+        size
+    }
+}
+
 fn end_total(config: &Config, topic: &str) -> i64 {
     let c: BaseConsumer = kafka::client_config(&config.kafka, Role::Admin)
         .create()
         .unwrap();
-    (0..PARTITIONS)
+    (0..partitions())
         .map(|p| {
             c.fetch_watermarks(topic, p, Duration::from_secs(10))
                 .map_or(0, |(_, h)| h)
@@ -194,7 +276,9 @@ fn end_total(config: &Config, topic: &str) -> i64 {
         .sum()
 }
 
-/// One pass-through hop on its own thread: `from` → `to`, offsets stored after delivery.
+/// One pass-through hop on its own thread: `from` → `to`, offsets stored after delivery. A copy
+/// keeps its record's partition (raw records have no key, and the sticky partitioner's runs
+/// would crowd some partitions).
 fn hop(
     config: &Config,
     group: &str,
@@ -221,8 +305,9 @@ fn hop(
             first
                 .compare_exchange(0, now_ms(), Ordering::Relaxed, Ordering::Relaxed)
                 .ok();
-            let mut rec =
-                BaseRecord::<[u8], [u8]>::to(&to).payload(m.payload().unwrap_or_default());
+            let mut rec = BaseRecord::<[u8], [u8]>::to(&to)
+                .payload(m.payload().unwrap_or_default())
+                .partition(m.partition());
             if let Some(k) = m.key() {
                 rec = rec.key(k);
             }
@@ -283,6 +368,33 @@ fn passthrough(config: &Config, hops: &[(&str, &str)], items: usize, tag: &str) 
     }
     let secs = (done - first.load(Ordering::Relaxed)) as f64 / 1000.0;
     items as f64 / secs
+}
+
+/// CPU seconds this process's Kafka clients spent so far: the whole process (threads that ended
+/// included) but the mock cluster's broker thread (`rdk:mock`), which stands in for the broker.
+fn client_cpu_seconds() -> f64 {
+    let mock: f64 = thread_cpu(std::process::id())
+        .iter()
+        .filter(|(name, _)| name == "rdk:mock")
+        .map(|(_, s)| s)
+        .sum();
+    cpu_seconds(std::path::Path::new("/proc/self/stat")) - mock
+}
+
+/// Creates the topics of `kafka`: on the mock cluster directly, else through the admin API.
+fn create_topics(
+    mock: Option<&MockCluster<'_, rdkafka::producer::DefaultProducerContext>>,
+    rt: &tokio::runtime::Runtime,
+    kafka: &wirefeed::config::KafkaConfig,
+) {
+    match mock {
+        Some(m) => {
+            for topic in kafka.topics.all() {
+                m.create_topic(topic, partitions(), 1).expect("topic");
+            }
+        }
+        None => rt.block_on(kafka::ensure_topics(kafka)).expect("topics"),
+    }
 }
 
 /// User plus system CPU seconds from a `/proc/.../stat` file.
@@ -359,7 +471,19 @@ fn bytes_per_key() -> f64 {
 }
 
 fn main() {
-    let bootstrap = arg("--bootstrap").expect("--bootstrap HOST:PORT");
+    let mock = match arg("--broker").as_deref() {
+        Some("mock") => Some(MockCluster::new(1).expect("mock cluster")),
+        Some("tansu") | None => None,
+        Some(other) => panic!("--broker {other}: expected tansu or mock"),
+    };
+    let parts = arg("--partitions")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if mock.is_some() { MOCK_PARTITIONS } else { 6 });
+    PARTITIONS.store(parts, Ordering::Relaxed);
+    let bootstrap = match &mock {
+        Some(m) => m.bootstrap_servers(),
+        None => arg("--bootstrap").expect("--bootstrap HOST:PORT"),
+    };
     let wirefeed_bin = arg("--wirefeed").expect("--wirefeed PATH");
     let items: usize = arg("--items")
         .and_then(|v| v.parse().ok())
@@ -387,9 +511,8 @@ fn main() {
     extra.topics.keyed = out.clone();
     extra.topics.articles = out1.clone();
     extra.topics.dead_letter = t("unused");
-    rt.block_on(kafka::ensure_topics(&cfg.kafka))
-        .expect("topics");
-    rt.block_on(kafka::ensure_topics(&extra)).expect("topics");
+    create_topics(mock.as_ref(), &rt, &cfg.kafka);
+    create_topics(mock.as_ref(), &rt, &extra);
 
     // 1. Load.
     let mut rng = 7u64;
@@ -418,6 +541,11 @@ fn main() {
         items as f64 / started.elapsed().as_secs_f64()
     );
     let mb = bytes as f64 / 1e6;
+    assert_eq!(
+        dropped(&cfg, &raw),
+        0,
+        "the broker dropped raw records: raise --partitions"
+    );
 
     // 2. Pass-through limits.
     let one = passthrough(&cfg, &[(&raw, &out1)], items, &format!("{run}-pt1"));
@@ -425,22 +553,21 @@ fn main() {
         "passthrough 1 hop: {one:.0} items/s {:.1} MB/s",
         one * mb / items as f64
     );
-    let cpu_before = cpu_seconds(std::path::Path::new("/proc/self/stat"));
+    let cpu_before = client_cpu_seconds();
     let two = passthrough(
         &cfg,
         &[(&raw, &mid), (&mid, &out)],
         items,
         &format!("{run}-pt2"),
     );
-    let pt_cpu_us =
-        (cpu_seconds(std::path::Path::new("/proc/self/stat")) - cpu_before) * 1e6 / items as f64;
+    let pt_cpu_us = (client_cpu_seconds() - cpu_before) * 1e6 / items as f64;
     println!(
         "passthrough 2 hops: {two:.0} items/s {:.1} MB/s, client CPU {pt_cpu_us:.1} µs/item",
         two * mb / items as f64
     );
 
     // 3. wirefeed.
-    let mut child = std::process::Command::new(&wirefeed_bin)
+    let child = std::process::Command::new(&wirefeed_bin)
         .arg("run")
         .args([
             "--set",
@@ -462,7 +589,7 @@ fn main() {
         ])
         .args([
             "--set",
-            &format!("kafka.partitions={PARTITIONS}"),
+            &format!("kafka.partitions={}", partitions()),
             "--set",
             "kafka.create_topics=false",
         ])
@@ -473,6 +600,7 @@ fn main() {
         .spawn()
         .expect("wirefeed");
     let pid = child.id();
+    let child = Wirefeed(child);
     let mut first = 0;
     while first == 0 {
         if metric(port, "wirefeed_records_consumed_total{stage=\"parse\"") > 0.0 {
@@ -500,6 +628,17 @@ fn main() {
         "wirefeed: {wf:.0} items/s {:.1} MB/s",
         wf * mb / items as f64
     );
+    let keyed_size = TopicSize::read(&cfg, &keyed);
+    let articles_size = TopicSize::read(&cfg, &articles);
+    let keyed_ratio = keyed_size.bytes as f64 / bytes as f64;
+    println!(
+        "keyed: {} records, {:.1} MB with keys and headers ({keyed_ratio:.2}x the raw values); articles: {} records, {:.1} MB, {:.2} headers per article",
+        keyed_size.records,
+        keyed_size.bytes as f64 / 1e6,
+        articles_size.records,
+        articles_size.bytes as f64 / 1e6,
+        articles_size.headers as f64 / articles_size.records.max(1) as f64
+    );
 
     // 4. Latency at a fixed rate: wirefeed, then the two-hop pass-through on fresh topics.
     let lat_items = rate * latency_secs;
@@ -510,8 +649,7 @@ fn main() {
     lat_topics.topics.keyed = t("lat-mid");
     lat_topics.topics.articles = t("lat-out");
     lat_topics.topics.dead_letter = t("lat-unused");
-    rt.block_on(kafka::ensure_topics(&lat_topics))
-        .expect("topics");
+    create_topics(mock.as_ref(), &rt, &lat_topics);
     let (lraw, lmid, lout) = (t("lat-raw"), t("lat-mid"), t("lat-out"));
     let stop = Arc::new(AtomicBool::new(false));
     let first = Arc::new(AtomicI64::new(0));
@@ -546,7 +684,7 @@ fn main() {
     let (_, rss_mb) = proc_stat(pid);
     let restore_started = Instant::now();
     let mut restored = 0;
-    for p in 0..PARTITIONS {
+    for p in 0..partitions() {
         let (state, report) = kafka::restore::restore_partition(
             &cfg.kafka,
             p,
@@ -560,11 +698,18 @@ fn main() {
         restored += state.len();
     }
     let restore_s = restore_started.elapsed().as_secs_f64();
+    for topic in [&raw, &keyed, &articles, &mid, &out, &out1] {
+        assert_eq!(
+            dropped(&cfg, topic),
+            0,
+            "the broker dropped records of {topic}: raise --partitions"
+        );
+    }
     println!(
         "restore: {restored} keys in {restore_s:.2} s ({:.1} s per 1M keys)",
         restore_s * 1e6 / restored.max(1) as f64
     );
-    stop_wirefeed(&mut child);
+    child.stop();
     let cpu_us = cpu_drain * 1e6 / items as f64;
     let bpk = bytes_per_key();
     println!(
@@ -578,10 +723,11 @@ fn main() {
     println!("wirefeed CPU seconds by thread: {}", top.join(", "));
     println!("dedup state: {bpk:.0} bytes per key");
     println!(
-        "e2e: items={items} passthrough_items_s={two:.0} wirefeed_items_s={wf:.0} ratio={:.2} cpu_us_per_item={cpu_us:.1} p99_ms={:.0} rss_mb={rss_mb:.1} bytes_per_key={bpk:.0} passthrough_p99_ms={:.0} passthrough_cpu_us_per_item={pt_cpu_us:.1}",
+        "e2e: items={items} passthrough_items_s={two:.0} wirefeed_items_s={wf:.0} ratio={:.2} cpu_us_per_item={cpu_us:.1} p99_ms={:.0} rss_mb={rss_mb:.1} bytes_per_key={bpk:.0} passthrough_p99_ms={:.0} passthrough_cpu_us_per_item={pt_cpu_us:.1} keyed_to_raw={keyed_ratio:.2} headers_per_article={:.2}",
         wf / two,
         wf_lat.pct(0.99),
-        pt_lat.pct(0.99)
+        pt_lat.pct(0.99),
+        articles_size.headers as f64 / articles_size.records.max(1) as f64
     );
 }
 
@@ -607,7 +753,7 @@ impl Latencies {
             .create()
             .unwrap();
         let mut tpl = TopicPartitionList::new();
-        for p in 0..PARTITIONS {
+        for p in 0..partitions() {
             let (_, h) = reader
                 .fetch_watermarks(from, p, Duration::from_secs(10))
                 .unwrap();
@@ -699,12 +845,27 @@ impl std::fmt::Display for Latencies {
     }
 }
 
-/// Stops wirefeed (SIGTERM, then waits).
-fn stop_wirefeed(child: &mut std::process::Child) {
-    std::process::Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .status()
-        .ok();
-    child.wait().ok();
+/// The wirefeed process under test, killed when dropped: a failed run leaves none behind (on the
+/// mock cluster it would retry a broker that is gone).
+struct Wirefeed(std::process::Child);
+
+impl Wirefeed {
+    /// Stops wirefeed (SIGTERM, then waits).
+    fn stop(mut self) {
+        std::process::Command::new("kill")
+            .arg("-TERM")
+            .arg(self.0.id().to_string())
+            .status()
+            .ok();
+        self.0.wait().ok();
+    }
+}
+
+impl Drop for Wirefeed {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            self.0.kill().ok();
+            self.0.wait().ok();
+        }
+    }
 }

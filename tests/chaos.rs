@@ -42,6 +42,7 @@ use chrono::{DateTime, Utc};
 use common::*;
 use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
 use wirefeed::kafka::headers;
+use wirefeed::kafka::state_header::ArticleState;
 
 /// The session timeout `tests/common` gives every consumer.
 const SESSION_TIMEOUT: Duration = Duration::from_secs(6);
@@ -462,10 +463,9 @@ fn dead_letter_source(r: &Rec, raw_topic: &str) -> Option<Source> {
     ))
 }
 
-fn time_header(r: &Rec, name: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(r.headers.get(name)?)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
+/// The dedup state an article record carries in its `wirefeed.state` header.
+fn state(r: &Rec) -> Option<ArticleState> {
+    ArticleState::decode(r.headers.get(headers::STATE)?.as_bytes()).ok()
 }
 
 /// Runs the scenario on `broker` and accounts for every raw record.
@@ -814,14 +814,12 @@ fn account(
     let mut by_story: HashMap<String, Vec<&Rec>> = HashMap::new();
     for r in &articles {
         let id = r.key.clone().unwrap_or_default();
+        let state = state(r).expect("an article carries its state");
         seen_versions
-            .entry((id, r.headers[headers::VERSION].clone()))
+            .entry((id, state.version.to_string()))
             .or_default()
             .push(r);
-        by_story
-            .entry(r.headers[headers::DEDUP_KEY].clone())
-            .or_default()
-            .push(r);
+        by_story.entry(state.dedup_key).or_default().push(r);
     }
     for ((id, version), copies) in seen_versions.iter().filter(|(_, c)| c.len() > 1) {
         report.repeated_versions += copies.len() - 1;
@@ -856,7 +854,7 @@ fn account(
         let ids: HashSet<_> = written.iter().map(|r| r.key.clone()).collect();
         let mut versions: Vec<u32> = written
             .iter()
-            .filter_map(|r| r.headers[headers::VERSION].parse().ok())
+            .filter_map(|r| Some(state(r)?.version))
             .collect();
         versions.sort_unstable();
         versions.dedup();
@@ -887,7 +885,7 @@ fn account(
         if !written.is_empty()
             && !written
                 .iter()
-                .any(|r| time_header(r, headers::VERSION_TIME) == Some(wanted))
+                .any(|r| state(r).map(|s| s.version_time) == Some(wanted))
         {
             report.missing_updates += 1;
         }

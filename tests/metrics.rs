@@ -110,7 +110,11 @@ async fn metrics_show_what_was_emitted() {
         ..RestoreFinished::default()
     }
     .emit();
-    ParsePending { records: 17 }.emit();
+    ParsePending {
+        records: 17,
+        bytes: 4096,
+    }
+    .emit();
     InFlightOutputs {
         stage: Stage::Dedup,
         outputs: 9,
@@ -204,6 +208,7 @@ async fn metrics_show_what_was_emitted() {
     );
     assert_eq!(s(names::RESTORES, &[("outcome", "complete")]), Some(1.0));
     assert_eq!(s(names::PARSE_PENDING, &[]), Some(17.0));
+    assert_eq!(s(names::PARSE_PENDING_BYTES, &[]), Some(4096.0));
     assert_eq!(
         s(names::IN_FLIGHT_OUTPUTS, &[("stage", "dedup")]),
         Some(9.0)

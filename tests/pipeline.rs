@@ -135,9 +135,7 @@ fn two_instances_emit_each_story_once() {
     );
     let mut per_key: HashMap<String, usize> = HashMap::new();
     for r in &articles {
-        *per_key
-            .entry(r.headers[headers::DEDUP_KEY].clone())
-            .or_default() += 1;
+        *per_key.entry(r.dedup_key()).or_default() += 1;
         // The dedup stage writes keyed partition p to articles partition p.
         let keyed_partition = r.partition;
         assert!((0..4).contains(&keyed_partition));

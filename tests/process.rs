@@ -138,13 +138,7 @@ fn sigkill_mid_stream_loses_nothing() {
         3,
         Duration::from_secs(180),
         Duration::from_secs(3),
-        |r| {
-            r.iter()
-                .map(|r| &r.headers[headers::DEDUP_KEY])
-                .collect::<HashSet<_>>()
-                .len()
-                >= STORIES
-        },
+        |r| r.iter().map(Rec::dedup_key).collect::<HashSet<_>>().len() >= STORIES,
     );
     let dlq = read_until(
         &bootstrap,
@@ -168,10 +162,7 @@ fn sigkill_mid_stream_loses_nothing() {
     signal(&child, "TERM");
     assert!(wait_exit(&mut child, Duration::from_secs(60)).success());
 
-    let seen: HashSet<String> = articles
-        .iter()
-        .map(|r| r.headers[headers::DEDUP_KEY].clone())
-        .collect();
+    let seen: HashSet<String> = articles.iter().map(Rec::dedup_key).collect();
     let missing: Vec<_> = expected_keys.difference(&seen).take(5).collect();
     assert!(
         missing.is_empty(),

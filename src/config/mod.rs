@@ -19,8 +19,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub use sections::{
-    DedupConfig, KafkaConfig, LEASE_MARGIN, LogConfig, LogFormat, MetricsConfig, NearDuplicates,
-    OutputConfig, PipelineConfig, TopicsConfig,
+    DedupConfig, KafkaConfig, KeyedLayout, LEASE_MARGIN, LogConfig, LogFormat, MIN_IN_FLIGHT_BYTES,
+    MetricsConfig, NearDuplicates, OutputConfig, PipelineConfig, TopicsConfig,
 };
 
 /// The documented default configuration, embedded at build time.
@@ -255,6 +255,12 @@ mod tests {
                 "kafka.properties.group.id",
             ),
             (&[], &["kafka.partitions=0"], "kafka.partitions"),
+            (
+                &[],
+                &["pipeline.max_in_flight_bytes=1000"],
+                "pipeline.max_in_flight_bytes",
+            ),
+            (&[], &["pipeline.keyed_layout=xml"], "pipeline.keyed_layout"),
             (&[], &["log.format=xml"], "log.format"),
             (&[], &["metrics.listen=localhost:9898"], "metrics.listen"),
             (&[], &["metrics.listen=0.0.0.0"], "metrics.listen"),

@@ -175,6 +175,9 @@ impl TopicsConfig {
     }
 }
 
+/// The least `pipeline.max_in_flight_bytes` accepted: 1 MiB.
+pub const MIN_IN_FLIGHT_BYTES: usize = 1 << 20;
+
 /// `[pipeline]`
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -183,6 +186,9 @@ pub struct PipelineConfig {
     pub workers: usize,
     /// Records in flight per stage before consumption pauses.
     pub max_in_flight: usize,
+    /// Bytes in flight per stage before consumption pauses: raw bytes the parse stage holds
+    /// (consumed, not yet produced), and each producer's queue of unacknowledged outputs.
+    pub max_in_flight_bytes: usize,
     /// Largest raw record parsed.
     pub max_item_bytes: usize,
     /// Header that forces the input format.
@@ -193,6 +199,21 @@ pub struct PipelineConfig {
     /// How long shutdown and revocation wait for outstanding deliveries.
     #[serde(with = "humantime_serde")]
     pub drain_timeout: Duration,
+    /// The layout the parse stage writes keyed records in (the dedup stage reads both).
+    #[serde(default)]
+    pub keyed_layout: KeyedLayout,
+}
+
+/// The layout of keyed records the parse stage writes ([`crate::kafka::keyed`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyedLayout {
+    /// A version byte and the article in a compact binary form.
+    #[default]
+    Compact,
+    /// The article as JSON, which dedup stages of earlier builds read: for the first step of a
+    /// rolling upgrade from them.
+    Json,
 }
 
 impl PipelineConfig {

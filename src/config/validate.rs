@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{Config, ConfigError, KafkaConfig, LEASE_MARGIN, key_error};
+use super::{Config, ConfigError, KafkaConfig, LEASE_MARGIN, MIN_IN_FLIGHT_BYTES, key_error};
 
 /// librdkafka properties wirefeed sets itself; setting them by passthrough would break delivery
 /// guarantees or the topology.
@@ -97,6 +97,12 @@ impl Config {
         }
         if p.max_in_flight == 0 {
             return Err(key_error("pipeline.max_in_flight", "must be at least 1"));
+        }
+        if p.max_in_flight_bytes < MIN_IN_FLIGHT_BYTES {
+            return Err(key_error(
+                "pipeline.max_in_flight_bytes",
+                format!("must be at least {MIN_IN_FLIGHT_BYTES} (1 MiB)"),
+            ));
         }
         if p.max_item_bytes == 0 {
             return Err(key_error("pipeline.max_item_bytes", "must be at least 1"));

@@ -4,7 +4,7 @@
 //! keeps one [`DedupState`] per assigned partition, decides new / update / duplicate for each
 //! article in partition order, and writes new articles and updates to partition *p* of the
 //! articles topic as ninjs, key = article id. Each article record carries the state it implies in
-//! headers ([`super::headers`]), so the articles topic is the state's log: on assignment the
+//! one header ([`super::state_header`]), so the articles topic is the state's log: on assignment the
 //! partition's state is rebuilt from it ([`super::restore`]) before any of its records is
 //! processed, and on revocation in-flight deliveries are drained first.
 
@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use anyhow::Context as _;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{BorrowedMessage, Header, Message, OwnedHeaders};
 use rdkafka::{Offset, TopicPartitionList};
@@ -34,6 +34,7 @@ use super::parse_stage::dead_letter_headers;
 use super::record_headers;
 use super::restore::Restorer;
 use super::sink::{OutRecord, Shared, Sink, SinkOptions};
+use super::state_header::ArticleState;
 use crate::telemetry::{self, Readiness, Stage, Stats};
 
 /// Per-partition dedup states, shared between the loop and the rebalance hooks.
@@ -138,6 +139,7 @@ pub fn run(
             input_topic: kafka.topics.keyed.clone(),
             dead_letter_topic: kafka.topics.dead_letter.clone(),
             max_bytes: super::max_message_bytes(kafka),
+            max_in_flight_bytes: config.pipeline.max_in_flight_bytes,
         },
         shutdown,
         stats,
@@ -510,18 +512,9 @@ impl DedupLoop<'_> {
             topic: &self.config.kafka.topics.keyed,
         }
         .emit(self.stats);
-        let mut article = match serde_json::from_slice::<Article>(msg.payload().unwrap_or_default())
-        {
+        let mut article = match read_keyed(msg.payload().unwrap_or_default()) {
             Ok(a) => a,
-            Err(e) => {
-                let detail = format!("not a wirefeed article: {e}");
-                return self.dead_letter(
-                    sink,
-                    msg,
-                    epoch,
-                    Rejection::new(RejectReason::BadKeyedRecord, detail),
-                );
-            }
+            Err(rejection) => return self.dead_letter(sink, msg, epoch, rejection),
         };
         let candidate = Candidate {
             key: &article.dedup_key,
@@ -655,6 +648,13 @@ impl DedupLoop<'_> {
     }
 }
 
+/// Reads a keyed record's article; a record that is not one becomes a `bad-keyed-record`
+/// rejection whose detail names the layout version it carried.
+fn read_keyed(value: &[u8]) -> Result<Article, Rejection> {
+    super::keyed::decode(value)
+        .map_err(|e| Rejection::new(RejectReason::BadKeyedRecord, e.to_string()))
+}
+
 /// What an article's state headers say beyond the article itself.
 struct StoryHeaders<'a> {
     /// `new` or `update`.
@@ -670,7 +670,8 @@ struct StoryHeaders<'a> {
     source: Option<&'a str>,
 }
 
-/// The dedup state an article implies, as record headers.
+/// The dedup state an article implies, as record headers: [`headers::STATE`] and
+/// [`headers::KIND`], then the annotations that apply.
 fn state_headers(article: &Article, story: StoryHeaders<'_>) -> OwnedHeaders {
     let StoryHeaders {
         kind,
@@ -679,39 +680,26 @@ fn state_headers(article: &Article, story: StoryHeaders<'_>) -> OwnedHeaders {
         replay,
         source,
     } = story;
-    let first = first_published.to_rfc3339_opts(SecondsFormat::Secs, true);
-    let version_time = article
-        .version_time()
-        .to_rfc3339_opts(SecondsFormat::Secs, true);
-    let version = article.version.to_string();
-    let fingerprint = format!("{:016x}", article.fingerprint);
-    let mut h = OwnedHeaders::new_with_capacity(6);
+    let state = ArticleState {
+        dedup_key: article.dedup_key.clone(),
+        first_published,
+        version_time: article.version_time(),
+        version: article.version,
+        fingerprint: article.fingerprint,
+        near_dup_index: indexable && article.near_duplicate_of.is_none(),
+    }
+    .encode();
+    let mut h = OwnedHeaders::new_with_capacity(5);
     for (key, value) in [
-        (headers::DEDUP_KEY, article.dedup_key.as_str()),
-        (headers::FIRST_PUBLISHED, first.as_str()),
-        (headers::VERSION_TIME, version_time.as_str()),
-        (headers::VERSION, version.as_str()),
-        (headers::FINGERPRINT, fingerprint.as_str()),
-        (headers::KIND, kind),
+        (headers::STATE, Some(state.as_str())),
+        (headers::KIND, Some(kind)),
+        (
+            headers::NEAR_DUPLICATE_OF,
+            article.near_duplicate_of.as_deref(),
+        ),
+        (headers::REPLAY, replay),
+        (headers::SOURCE, source),
     ] {
-        h = h.insert(Header {
-            key,
-            value: Some(value),
-        });
-    }
-    if indexable && article.near_duplicate_of.is_none() {
-        h = h.insert(Header {
-            key: headers::NEAR_DUP_INDEX,
-            value: Some("1"),
-        });
-    }
-    if let Some(first) = &article.near_duplicate_of {
-        h = h.insert(Header {
-            key: headers::NEAR_DUPLICATE_OF,
-            value: Some(first.as_str()),
-        });
-    }
-    for (key, value) in [(headers::REPLAY, replay), (headers::SOURCE, source)] {
         if let Some(value) = value {
             h = h.insert(Header {
                 key,
@@ -730,4 +718,24 @@ fn replay_of<'a>(msg: &'a BorrowedMessage<'_>) -> Option<&'a str> {
 /// A text header of a record.
 fn header<'a>(msg: &'a BorrowedMessage<'_>, key: &str) -> Option<&'a str> {
     record_headers::text(msg.headers(), key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A keyed record of a layout this build does not know is a dead letter that says which.
+    #[test]
+    fn unknown_keyed_layout_is_a_bad_keyed_record() {
+        let rejection = read_keyed(&[9, 0, 0]).unwrap_err();
+        assert_eq!(rejection.reason, RejectReason::BadKeyedRecord);
+        assert!(
+            rejection.detail.contains("version 9"),
+            "{}",
+            rejection.detail
+        );
+        let rejection = read_keyed(b"{\"headline\": 1}").unwrap_err();
+        assert_eq!(rejection.reason, RejectReason::BadKeyedRecord);
+        assert!(rejection.detail.contains("JSON"), "{}", rejection.detail);
+    }
 }

@@ -11,11 +11,13 @@
 
 pub mod consumer;
 pub mod dedup_stage;
+pub mod keyed;
 pub mod neardup_follower;
 pub mod parse_stage;
 pub mod record_headers;
 pub mod restore;
 pub mod sink;
+pub mod state_header;
 
 use std::time::Duration;
 
@@ -45,15 +47,23 @@ pub mod headers {
     /// Dead letters of documents that also produced articles (a feed with some unusable entries):
     /// how many of its items were rejected.
     pub const REJECTED_ITEMS: &str = "wirefeed.rejected-items";
-    /// Articles: dedup key.
+    /// Articles: the dedup state the article implies, in one versioned text header
+    /// ([`super::state_header`]): `1 <version> <first published ms> <version time ms>
+    /// <fingerprint hex> <index 0|1> <dedup key>`.
+    pub const STATE: &str = "wirefeed.state";
+    /// Articles written before [`STATE`]: dedup key. Read by restores, no longer written.
     pub const DEDUP_KEY: &str = "wirefeed.dedup-key";
-    /// Articles: first publication time (RFC 3339).
+    /// Articles written before [`STATE`]: first publication time (RFC 3339). Read by restores,
+    /// no longer written.
     pub const FIRST_PUBLISHED: &str = "wirefeed.first-published";
-    /// Articles: version time (RFC 3339).
+    /// Articles written before [`STATE`]: version time (RFC 3339). Read by restores, no longer
+    /// written.
     pub const VERSION_TIME: &str = "wirefeed.version-time";
-    /// Articles: version number.
+    /// Articles written before [`STATE`]: version number. Read by restores, no longer written
+    /// (the ninjs `version` field carries it).
     pub const VERSION: &str = "wirefeed.version";
-    /// Articles: content fingerprint (16 hex digits).
+    /// Articles written before [`STATE`]: content fingerprint (16 hex digits). Read by restores,
+    /// no longer written.
     pub const FINGERPRINT: &str = "wirefeed.fingerprint";
     /// Keyed records: the raw record's timestamp (ms), for the end-to-end latency metric.
     pub const RECORD_TIME: &str = "wirefeed.record-time";
@@ -68,12 +78,13 @@ pub mod headers {
     pub const TRUNCATED: &str = "wirefeed.truncated";
     /// Keyed records and articles of a replay: the replay's id.
     pub const REPLAY: &str = "wirefeed.replay";
-    /// Articles: `new` or `update`.
+    /// Articles: `new` or `update` (kept beside [`STATE`] as plain text: consumers route
+    /// updates by it without parsing anything, and replays count their outputs by it).
     pub const KIND: &str = "wirefeed.kind";
     /// Articles: id of the first copy, when this article is a near-duplicate of it.
     pub const NEAR_DUPLICATE_OF: &str = "wirefeed.near-duplicate-of";
-    /// Articles: present when other instances should add this article to their near-duplicate
-    /// index.
+    /// Articles written before [`STATE`]: present when other instances should add this article
+    /// to their near-duplicate index. Read by the near-duplicate follower, no longer written.
     pub const NEAR_DUP_INDEX: &str = "wirefeed.near-dup-index";
 }
 
@@ -95,6 +106,32 @@ pub const PREFETCH_KBYTES: &str = "4096";
 
 /// How long a stopping stage waits for its consumer to hand its partitions back to the group.
 pub const LEAVE_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Bound on each stage consumer's fetch response, in bytes (`fetch.max.bytes`; librdkafka's
+/// default is 50 MiB): the prefetch bound is checked before a fetch, so one response can overshoot
+/// it by this much. librdkafka raises it to `message.max.bytes` when that is larger, and a
+/// single record larger than it is still fetched whole.
+pub const FETCH_MAX_BYTES: &str = "8388608";
+
+/// The producer property that bounds its queue of unacknowledged outputs, in KiB.
+pub(crate) const PRODUCER_QUEUE_KBYTES_KEY: &str = "queue.buffering.max.kbytes";
+
+/// Bound on a stage producer's queue of unacknowledged outputs, in KiB, for a budget of
+/// `max_in_flight_bytes` (`pipeline.max_in_flight_bytes`): the budget, but at least the largest
+/// record the producer accepts, so any record fits once the queue has drained. `None` when the
+/// `[kafka.producer]` or `[kafka.properties]` table sets the property itself.
+pub fn producer_queue_kbytes(kafka: &KafkaConfig, max_in_flight_bytes: usize) -> Option<usize> {
+    if kafka.producer.contains_key(PRODUCER_QUEUE_KBYTES_KEY)
+        || kafka.properties.contains_key(PRODUCER_QUEUE_KBYTES_KEY)
+    {
+        return None;
+    }
+    Some(
+        max_in_flight_bytes
+            .max(max_message_bytes(kafka))
+            .div_ceil(1024),
+    )
+}
 
 /// How long a stage consumer waits before fetching a partition again once its prefetch bound is
 /// reached (`fetch.queue.backoff.ms`). librdkafka's default of 1 s, with a prefetch bound the
@@ -119,6 +156,7 @@ pub fn client_config(kafka: &KafkaConfig, role: Role) -> ClientConfig {
                 .set("partition.assignment.strategy", "cooperative-sticky")
                 .set("isolation.level", "read_committed")
                 .set("queued.max.messages.kbytes", PREFETCH_KBYTES)
+                .set("fetch.max.bytes", FETCH_MAX_BYTES)
                 .set("fetch.queue.backoff.ms", FETCH_QUEUE_BACKOFF_MS);
         }
         Role::Producer => {
@@ -265,4 +303,32 @@ fn check_topology(kafka: &KafkaConfig) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, Sources};
+
+    fn kafka(sets: &[&str]) -> KafkaConfig {
+        Config::load(&Sources {
+            file: None,
+            env: Vec::new(),
+            sets: sets.iter().map(|s| s.to_string()).collect(),
+        })
+        .unwrap()
+        .kafka
+    }
+
+    /// The producer's queue follows the byte budget, fits the largest record, and yields to a
+    /// passthrough setting.
+    #[test]
+    fn producer_queue_follows_the_byte_budget() {
+        assert_eq!(producer_queue_kbytes(&kafka(&[]), 64 << 20), Some(65536));
+        assert_eq!(producer_queue_kbytes(&kafka(&[]), 1 << 20), Some(1024));
+        let big = kafka(&["kafka.producer.message.max.bytes=10000000"]);
+        assert_eq!(producer_queue_kbytes(&big, 1 << 20), Some(9766));
+        let own = kafka(&["kafka.producer.queue.buffering.max.kbytes=2048"]);
+        assert_eq!(producer_queue_kbytes(&own, 64 << 20), None);
+    }
 }

@@ -24,7 +24,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use rdkafka::consumer::Consumer;
 use rdkafka::error::KafkaError;
 use rdkafka::message::Message;
@@ -33,7 +33,7 @@ use rdkafka::{Offset, TopicPartitionList};
 use crate::config::KafkaConfig;
 use crate::pipeline::neardup::NearDupIndex;
 
-use super::{headers, restore};
+use super::restore;
 
 /// The partitions this instance's dedup stage owns (state restored), which the follower
 /// leaves to the stage once it has read their earlier articles.
@@ -227,20 +227,16 @@ fn follow(
             reading.pause_caught_up(consumer, topic, &[]);
         }
         let hdrs = super::record_headers::map(m.headers());
-        if !hdrs.contains_key(headers::NEAR_DUP_INDEX) {
+        let Some(state) = super::state_header::from_headers(&hdrs).filter(|s| s.near_dup_index)
+        else {
             continue;
-        }
-        let text = |k: &str| hdrs.get(k).and_then(|v| std::str::from_utf8(v).ok());
-        let fingerprint = text(headers::FINGERPRINT).and_then(|f| u64::from_str_radix(f, 16).ok());
-        let published = text(headers::FIRST_PUBLISHED)
-            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.with_timezone(&Utc));
-        let id = m.key().and_then(|k| std::str::from_utf8(k).ok());
-        if let (Some(fp), Some(published), Some(id)) = (fingerprint, published, id) {
-            index
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(fp, id, published);
+        };
+        if let Some(id) = m.key().and_then(|k| std::str::from_utf8(k).ok()) {
+            index.lock().unwrap_or_else(|e| e.into_inner()).insert(
+                state.fingerprint,
+                id,
+                state.first_published,
+            );
         }
     }
 }

@@ -4,10 +4,12 @@
 //! (bounded queue) and keeps the records in consumption order; when the oldest record's result is
 //! ready its outputs are produced, so outputs and stored offsets keep each partition's order while
 //! the parsing itself runs in parallel. A record's offset is stored only after all its outputs are
-//! acknowledged, and only contiguously ([`crate::offsets`]).
+//! acknowledged, and only contiguously ([`crate::offsets`]). What the stage holds is bounded in
+//! records (`pipeline.max_in_flight`) and in bytes (`pipeline.max_in_flight_bytes`, [`ByteBudget`]).
 //!
 //! Keyed records: key = dedup key (so every copy of a story lands on one partition), value = the
-//! article as JSON ([`crate::model::Article`]), partitioned with the Java client's murmur2.
+//! article in the keyed record's compact layout ([`super::keyed`]), partitioned with the Java
+//! client's murmur2.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -20,7 +22,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{BorrowedMessage, Header, Message, OwnedHeaders};
 
-use crate::config::Config;
+use crate::config::{Config, KeyedLayout};
 use crate::pipeline::{self, ParseOptions, RawInput, RejectReason, Rejection};
 
 use super::consumer::{self as stage_consumer, NoHooks, StageContext};
@@ -62,6 +64,50 @@ struct Pending {
     key: Option<Vec<u8>>,
     headers: Vec<(String, Vec<u8>)>,
     result: Receiver<Parsed>,
+    /// What the record counts against the stage's [`ByteBudget`].
+    bytes: usize,
+}
+
+/// The bytes the parse stage may hold: the raw records consumed and not yet produced (being
+/// parsed, or parsed and waiting for their turn), with their keys and headers. Consumption pauses
+/// once the budget is used up, so a burst of large records cannot hold `max_in_flight` of them;
+/// one record is always admitted when none is held, so a record larger than the budget still
+/// goes through (alone). The most held is the budget plus one record.
+#[derive(Debug)]
+struct ByteBudget {
+    limit: usize,
+    held: usize,
+}
+
+impl ByteBudget {
+    fn new(limit: usize) -> Self {
+        ByteBudget { limit, held: 0 }
+    }
+
+    /// Whether another record may be consumed now.
+    fn admits(&self) -> bool {
+        self.held == 0 || self.held < self.limit
+    }
+
+    /// Counts a consumed record.
+    fn take(&mut self, bytes: usize) {
+        self.held += bytes;
+    }
+
+    /// Releases a record that was produced (or dropped).
+    fn give(&mut self, bytes: usize) {
+        self.held = self.held.saturating_sub(bytes);
+    }
+}
+
+/// What a consumed record costs the [`ByteBudget`]: its value, key and headers.
+fn record_bytes(payload: usize, key: Option<&[u8]>, headers: &[(String, Vec<u8>)]) -> usize {
+    payload
+        + key.map_or(0, <[u8]>::len)
+        + headers
+            .iter()
+            .map(|(k, v)| k.len() + v.len())
+            .sum::<usize>()
 }
 
 /// The outputs of one successfully parsed record.
@@ -76,14 +122,15 @@ struct Outputs {
 }
 
 /// Parses one record and encodes its keyed outputs: the work each parser thread does.
-fn parse_job(job: &Job, options: &ParseOptions, max_output: usize) -> Result<Outputs, Rejection> {
+fn parse_job(job: &Job, options: &WorkerOptions) -> Result<Outputs, Rejection> {
+    let max_output = options.max_output;
     let parsed = pipeline::parse_record_detailed(
         RawInput {
             payload: &job.payload,
             format_hint: job.hint.as_deref(),
             record_time: job.record_time,
         },
-        options,
+        &options.parse,
     )?;
     if parsed.clamped_updates > 0 {
         telemetry::FutureUpdatesClamped {
@@ -95,7 +142,7 @@ fn parse_job(job: &Job, options: &ParseOptions, max_output: usize) -> Result<Out
     let mut rejected = parsed.rejected_items;
     let mut keyed = Vec::with_capacity(parsed.articles.len());
     for article in parsed.articles {
-        match serde_json::to_vec(&article) {
+        match super::keyed::encode_as(&article, options.layout) {
             Ok(value) if value.len() + article.dedup_key.len() + RECORD_OVERHEAD <= max_output => keyed.push(Keyed {
                 key: article.dedup_key,
                 value,
@@ -145,11 +192,20 @@ fn parse_job(job: &Job, options: &ParseOptions, max_output: usize) -> Result<Out
     })
 }
 
+/// What each parser thread needs to turn a record into its outputs.
+#[derive(Clone)]
+struct WorkerOptions {
+    parse: ParseOptions,
+    /// The producers' `message.max.bytes`.
+    max_output: usize,
+    /// The layout keyed records are written in.
+    layout: KeyedLayout,
+}
+
 /// Starts `n` parser threads reading from a bounded job queue.
 fn start_workers(
     n: usize,
-    options: ParseOptions,
-    max_output: usize,
+    options: WorkerOptions,
 ) -> anyhow::Result<(Sender<Job>, Vec<std::thread::JoinHandle<()>>)> {
     let (tx, rx) = crossbeam_channel::bounded::<Job>(n * 64);
     let mut handles = Vec::with_capacity(n);
@@ -165,7 +221,7 @@ fn start_workers(
                     // the record becomes a `parser-panic` dead letter with its raw bytes.
                     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                         crate::faults::get().maybe_panic(&job.payload);
-                        parse_job(&job, &options, max_output)
+                        parse_job(&job, &options)
                     }))
                     .unwrap_or_else(|panic| {
                         let what = panic
@@ -285,6 +341,7 @@ pub fn run_with(
             input_topic: kafka.topics.raw.clone(),
             dead_letter_topic: kafka.topics.dead_letter.clone(),
             max_bytes: super::max_message_bytes(kafka),
+            max_in_flight_bytes: config.pipeline.max_in_flight_bytes,
         },
         shutdown,
         stats,
@@ -310,21 +367,22 @@ pub fn run_with(
             Some(RangeState::new(spec, &shared)),
         ),
     };
-    let options = ParseOptions::new(
-        config.pipeline.max_item_bytes,
-        &config.pipeline.drop_paragraphs,
-    );
-    let (jobs, workers) = start_workers(
-        config.pipeline.worker_count(),
-        options,
-        super::max_message_bytes(kafka),
-    )?;
+    let options = WorkerOptions {
+        parse: ParseOptions::new(
+            config.pipeline.max_item_bytes,
+            &config.pipeline.drop_paragraphs,
+        ),
+        max_output: super::max_message_bytes(kafka),
+        layout: config.pipeline.keyed_layout,
+    };
+    let (jobs, workers) = start_workers(config.pipeline.worker_count(), options)?;
     let mut stage = ParseLoop {
         config,
         stats,
         shared: &shared,
         jobs,
         pending: VecDeque::new(),
+        budget: ByteBudget::new(config.pipeline.max_in_flight_bytes),
         range,
     };
     tracing::info!(
@@ -339,10 +397,7 @@ pub fn run_with(
         stage.emit_ready(&sink, Duration::ZERO);
         if gauges_at.elapsed() >= Duration::from_secs(1) {
             gauges_at = std::time::Instant::now();
-            telemetry::ParsePending {
-                records: stage.pending.len(),
-            }
-            .emit();
+            stage.pending_gauge();
             telemetry::InFlightOutputs {
                 stage: Stage::Parse,
                 outputs: shared.tracker().total_in_flight(),
@@ -354,8 +409,8 @@ pub fn run_with(
             break;
         }
         let limit = config.pipeline.max_in_flight;
-        if stage.pending.len() >= limit {
-            // Backpressure: wait for the oldest result.
+        if stage.pending.len() >= limit || !stage.budget.admits() {
+            // Backpressure (records or bytes): wait for the oldest result.
             stage.emit_ready(&sink, Duration::from_millis(5));
             continue;
         }
@@ -450,6 +505,8 @@ struct ParseLoop<'a> {
     shared: &'a Shared,
     jobs: Sender<Job>,
     pending: VecDeque<Pending>,
+    /// Bytes of the records in `pending`.
+    budget: ByteBudget,
     range: Option<RangeState>,
 }
 
@@ -501,6 +558,7 @@ impl ParseLoop<'_> {
                     result,
                     skip: true,
                     record_time: None,
+                    bytes: 0,
                 });
                 return;
             }
@@ -524,6 +582,8 @@ impl ParseLoop<'_> {
             record_time,
             reply,
         };
+        let bytes = record_bytes(job.payload.len(), msg.key(), &headers);
+        self.budget.take(bytes);
         self.pending.push_back(Pending {
             partition,
             offset: msg.offset(),
@@ -533,11 +593,26 @@ impl ParseLoop<'_> {
             result,
             skip: false,
             record_time,
+            bytes,
         });
+        if !self.budget.admits() {
+            // Consumption pauses now, with the most this stage holds: the gauge shows that
+            // high-water mark, not only the once-a-second sample.
+            self.pending_gauge();
+        }
         // Workers live as long as the loop; a closed queue means they panicked.
         if self.jobs.send(job).is_err() {
             tracing::error!("Parser threads are gone");
         }
+    }
+
+    /// Sets the pending records and bytes gauges.
+    fn pending_gauge(&self) {
+        telemetry::ParsePending {
+            records: self.pending.len(),
+            bytes: self.budget.held,
+        }
+        .emit();
     }
 
     /// True once a range run consumed its whole range and every output is acknowledged.
@@ -586,6 +661,7 @@ impl ParseLoop<'_> {
             let Some(rec) = self.pending.pop_front() else {
                 return;
             };
+            self.budget.give(rec.bytes);
             self.emit(sink, rec, parsed);
         }
     }
@@ -692,5 +768,49 @@ impl ParseLoop<'_> {
             },
             Some(token),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A burst of 4 MiB records against a 64 MiB budget: consumption stops after 16, and the
+    /// most ever held is the budget plus one record, not `max_in_flight` records.
+    #[test]
+    fn a_burst_of_large_records_stays_within_the_byte_budget() {
+        const MIB: usize = 1 << 20;
+        let mut budget = ByteBudget::new(64 * MIB);
+        let mut held = VecDeque::new();
+        let mut peak = 0;
+        for round in 0..10_000 {
+            // Consume while admitted (at most 2048 records, the record bound)...
+            while budget.admits() && held.len() < 2048 {
+                let bytes = record_bytes(4 * MIB, Some(b"key"), &[("h".into(), vec![0; 10])]);
+                budget.take(bytes);
+                held.push_back(bytes);
+                peak = peak.max(budget.held);
+            }
+            // ...then produce the oldest one or two.
+            for _ in 0..=(round % 2) {
+                if let Some(bytes) = held.pop_front() {
+                    budget.give(bytes);
+                }
+            }
+        }
+        assert!(peak <= 64 * MIB + 4 * MIB + 64, "peak {peak}");
+        assert!(held.len() <= 17, "{} records held", held.len());
+    }
+
+    /// A record larger than the whole budget still goes through, alone.
+    #[test]
+    fn a_record_larger_than_the_budget_goes_through_alone() {
+        let mut budget = ByteBudget::new(1 << 20);
+        assert!(budget.admits());
+        budget.take(8 << 20);
+        assert!(!budget.admits());
+        budget.give(8 << 20);
+        assert!(budget.admits());
+        assert_eq!(budget.held, 0);
     }
 }

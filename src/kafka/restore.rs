@@ -1,7 +1,8 @@
 //! Rebuilding a keyed partition's dedup state from the articles topic (DESIGN.md, "Dedup stage").
 //!
 //! Articles of keyed partition *p* are written to articles partition *p*, each carrying the state
-//! it implies in headers (dedup key, first publication, version time, version, fingerprint). On
+//! it implies in one header (dedup key, first publication, version time, version, fingerprint;
+//! [`super::state_header`]). On
 //! assignment the dedup stage reads articles partition *p* from `now - dedup.restore_lookback` to
 //! the end it saw when it started reading, and replays those headers into a fresh
 //! [`DedupState`] before any new record of *p* is processed. The articles topic is the state's log:
@@ -19,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender};
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use rdkafka::client::ClientContext;
 use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext};
 use rdkafka::error::KafkaError;
@@ -31,30 +32,26 @@ use crate::faults;
 use crate::pipeline::dedup::{DedupState, SameStory, StoryState};
 use crate::telemetry::RestoreFinished;
 
-use super::{Role, client_config, headers};
+use super::{Role, client_config, state_header};
 
-/// Reads the dedup state one article record carries: (dedup key, story).
+/// Reads the dedup state one article record carries: (dedup key, story). Reads the
+/// `wirefeed.state` header and the separate headers of the earlier layout
+/// ([`super::state_header::from_headers`]).
 pub fn state_from_record(
     id: &str,
     hdrs: &HashMap<&str, &[u8]>,
     seen_ms: i64,
 ) -> Option<(String, StoryState)> {
-    let text = |name: &str| hdrs.get(name).and_then(|v| std::str::from_utf8(v).ok());
-    let time = |name: &str| {
-        text(name)
-            .and_then(|v| DateTime::parse_from_rfc3339(v).ok())
-            .map(|t| t.with_timezone(&Utc))
-    };
-    let key = text(headers::DEDUP_KEY)?.to_owned();
+    let state = state_header::from_headers(hdrs)?;
     Some((
-        key,
+        state.dedup_key,
         StoryState {
-            first_published: time(headers::FIRST_PUBLISHED)?,
-            version_time: time(headers::VERSION_TIME)?,
-            fingerprint: u64::from_str_radix(text(headers::FINGERPRINT)?, 16).ok()?,
+            first_published: state.first_published,
+            version_time: state.version_time,
+            fingerprint: state.fingerprint,
             earlier: Vec::new(),
             seen_ms,
-            version: text(headers::VERSION)?.parse().ok()?,
+            version: state.version,
             id: id.to_owned(),
         },
     ))
@@ -452,6 +449,7 @@ fn restore_until_complete(
 
 #[cfg(test)]
 mod tests {
+    use super::super::headers;
     use super::*;
 
     /// Every assigned partition restores at the same time, outside the caller (the rebalance
@@ -492,7 +490,25 @@ mod tests {
     }
 
     #[test]
-    fn reads_state_from_headers() {
+    fn reads_state_from_the_state_header() {
+        let value = b"1 2 1755685620000 1755687600000 00000000000000ff 0 a story";
+        let hdrs: HashMap<&str, &[u8]> = [(headers::STATE, value.as_slice())].into();
+        let (key, story) = state_from_record("urn:x", &hdrs, 7).unwrap();
+        assert_eq!(key, "a story");
+        assert_eq!(story.fingerprint, 255);
+        assert_eq!(story.version, 2);
+        assert_eq!(story.id, "urn:x");
+        assert_eq!(story.seen_ms, 7);
+        assert_eq!(
+            story.first_published.to_rfc3339(),
+            "2025-08-20T10:27:00+00:00"
+        );
+        assert_eq!(story.version_time.to_rfc3339(), "2025-08-20T11:00:00+00:00");
+    }
+
+    /// Articles written before the `wirefeed.state` header, one header per field.
+    #[test]
+    fn reads_state_from_the_earlier_headers() {
         let hdrs: HashMap<&str, &[u8]> = [
             (headers::DEDUP_KEY, b"a story".as_slice()),
             (headers::FIRST_PUBLISHED, b"2025-08-20T10:27:00Z".as_slice()),

@@ -191,6 +191,9 @@ pub struct SinkOptions {
     pub dead_letter_topic: String,
     /// The producer's `message.max.bytes`.
     pub max_bytes: usize,
+    /// `pipeline.max_in_flight_bytes`: bounds the producer's queue of unacknowledged outputs
+    /// ([`super::producer_queue_kbytes`]).
+    pub max_in_flight_bytes: usize,
 }
 
 /// Per-record overhead of the record format beyond key, value and headers, with room to spare
@@ -266,7 +269,11 @@ impl<'a> Sink<'a> {
         stats: &'a Stats,
     ) -> anyhow::Result<Self> {
         let (tx, rx) = crossbeam_channel::unbounded();
-        let producer = client_config(kafka, Role::Producer)
+        let mut cc = client_config(kafka, Role::Producer);
+        if let Some(kbytes) = super::producer_queue_kbytes(kafka, options.max_in_flight_bytes) {
+            cc.set(super::PRODUCER_QUEUE_KBYTES_KEY, kbytes.to_string());
+        }
+        let producer = cc
             .create_with_context(SinkContext {
                 shared: shared.clone(),
                 failures: tx,

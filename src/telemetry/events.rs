@@ -265,12 +265,15 @@ impl RestoreFinished {
 pub struct ParsePending {
     /// Records waiting for their parse result or their turn to be produced.
     pub records: usize,
+    /// Their raw bytes.
+    pub bytes: usize,
 }
 
 impl ParsePending {
-    /// Sets the gauge.
+    /// Sets the gauges.
     pub fn emit(&self) {
         gauge!(names::PARSE_PENDING).set(self.records as f64);
+        gauge!(names::PARSE_PENDING_BYTES).set(self.bytes as f64);
     }
 }
 

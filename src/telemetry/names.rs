@@ -35,6 +35,8 @@ pub const RESTORE_RECORDS: &str = "wirefeed_restore_records_total";
 pub const RESTORES: &str = "wirefeed_restores_total";
 /// Gauge: raw records consumed by the parse stage and not yet produced (parsing or queued).
 pub const PARSE_PENDING: &str = "wirefeed_parse_pending_records";
+/// Gauge: raw bytes of those records, bounded by `pipeline.max_in_flight_bytes`.
+pub const PARSE_PENDING_BYTES: &str = "wirefeed_parse_pending_bytes";
 /// Gauge `{stage}`: outputs handed to the producer and not yet acknowledged by the broker.
 pub const IN_FLIGHT_OUTPUTS: &str = "wirefeed_in_flight_outputs";
 /// Gauge `{stage}`: partitions assigned to the stage in this instance.
@@ -61,6 +63,7 @@ pub const ALL: &[&str] = &[
     RESTORE_RECORDS,
     RESTORES,
     PARSE_PENDING,
+    PARSE_PENDING_BYTES,
     IN_FLIGHT_OUTPUTS,
     PARTITIONS_ASSIGNED,
     BUILD_INFO,
@@ -144,6 +147,11 @@ pub(super) fn describe() {
         PARSE_PENDING,
         Unit::Count,
         "Raw records consumed by the parse stage and not yet produced."
+    );
+    describe_gauge!(
+        PARSE_PENDING_BYTES,
+        Unit::Bytes,
+        "Raw bytes of the records consumed by the parse stage and not yet produced."
     );
     describe_gauge!(
         IN_FLIGHT_OUTPUTS,

@@ -295,6 +295,19 @@ impl Rec {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.value).expect("JSON value")
     }
+
+    /// The dedup state an article record carries (its `wirefeed.state` header).
+    pub fn state(&self) -> Option<wirefeed::kafka::state_header::ArticleState> {
+        let value = self.headers.get(wirefeed::kafka::headers::STATE)?;
+        wirefeed::kafka::state_header::ArticleState::decode(value.as_bytes()).ok()
+    }
+
+    /// The dedup key of an article record.
+    pub fn dedup_key(&self) -> String {
+        self.state()
+            .expect("an article carries its state")
+            .dedup_key
+    }
 }
 
 /// Reads `topic` from the beginning until `done` holds for what was read (then for `grace`
