@@ -9,10 +9,8 @@
 //! parsed but not yet produced are dropped by the stage; the new owner reads them again from the
 //! committed position. A partition *lost* (the group gave it away while this member was silent)
 //! is forgotten at once, without a commit.
-//!
-//! [`Lease`]: how long the stage may still trust that it owns its partitions.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rdkafka::client::ClientContext;
@@ -21,60 +19,10 @@ use rdkafka::error::{KafkaError, KafkaResult};
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{Offset, TopicPartitionList};
 
+use super::lease::Lease;
 use super::sink::Shared;
 use crate::telemetry::{self, ConsumerStatistics, Readiness, Stage};
 use rdkafka::statistics::Statistics;
-
-/// How long a stage may still trust that it owns its partitions: renewed by every proof of group
-/// membership (an assignment, a successful synchronous commit), for
-/// [`crate::config::KafkaConfig::ownership_lease`]. A member the coordinator evicted (a paused
-/// process, a network partition) finds its lease expired when it runs again, before it can write
-/// what it held on to.
-#[derive(Debug)]
-pub struct Lease {
-    length: Duration,
-    until: Mutex<Option<Instant>>,
-}
-
-impl Lease {
-    /// An expired lease that each renewal extends by `length`.
-    pub fn new(length: Duration) -> Lease {
-        Lease {
-            length,
-            until: Mutex::new(None),
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Instant>> {
-        self.until.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Membership was proven by a request sent at `proof` (the coordinator saw this member at or
-    /// after that instant).
-    pub fn renew_from(&self, proof: Instant) {
-        let mut until = self.lock();
-        let new = proof + self.length;
-        if until.is_none_or(|u| u < new) {
-            *until = Some(new);
-        }
-    }
-
-    /// Membership is in doubt (partitions lost, a commit refused).
-    pub fn expire(&self) {
-        *self.lock() = None;
-    }
-
-    /// Time left on the lease at `now` (zero when expired).
-    pub fn remaining(&self, now: Instant) -> Duration {
-        self.lock()
-            .map_or(Duration::ZERO, |u| u.saturating_duration_since(now))
-    }
-
-    /// The lease's full length.
-    pub fn length(&self) -> Duration {
-        self.length
-    }
-}
 
 /// What a stage does when partitions come and go, besides offset bookkeeping.
 pub trait PartitionHooks: Send + Sync {

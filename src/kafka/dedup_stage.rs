@@ -27,8 +27,9 @@ use crate::pipeline::dedup::{Candidate, Decision, DedupState};
 use crate::pipeline::neardup::NearDupIndex;
 use crate::pipeline::{RejectReason, Rejection};
 
-use super::consumer::{self as stage_consumer, Lease, PartitionHooks, StageContext};
+use super::consumer::{self as stage_consumer, PartitionHooks, StageContext};
 use super::headers;
+use super::lease::Lease;
 use super::neardup_follower;
 use super::parse_stage::dead_letter_headers;
 use super::record_headers;

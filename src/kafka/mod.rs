@@ -5,6 +5,7 @@
 //! - [`sink`]: the producer wrapper that acknowledges deliveries into the offset tracker and
 //!   retries failed ones.
 //! - [`consumer`]: the consumer context (rebalance: drain, store, commit) and offset storing.
+//! - [`lease`]: how long a stage may still trust that it owns its partitions.
 //!
 //! Each stage runs its own consumer and producer on one OS thread (librdkafka polls block), in its
 //! own consumer group derived from `kafka.application_id`.
@@ -12,6 +13,7 @@
 pub mod consumer;
 pub mod dedup_stage;
 pub mod keyed;
+pub mod lease;
 pub mod neardup_follower;
 pub mod parse_stage;
 pub mod record_headers;

@@ -32,6 +32,7 @@ use crate::offsets::{AckToken, OffsetTracker};
 use crate::pipeline::{RejectReason, Rejection};
 use crate::telemetry::{self, Stage, Stats};
 
+use super::lease::Lease;
 use super::{Role, client_config, headers, record_headers};
 
 /// Pause before re-sending an output whose delivery failed.
@@ -253,7 +254,7 @@ pub struct Sink<'a> {
     stats: &'a Stats,
     /// The stage's ownership lease, when it keeps one: failed outputs are sent again only while
     /// it is valid.
-    lease: Option<Arc<super::consumer::Lease>>,
+    lease: Option<Arc<Lease>>,
 }
 
 impl<'a> Sink<'a> {
@@ -295,7 +296,7 @@ impl<'a> Sink<'a> {
 
     /// Sends failed outputs again only while `lease` is valid (a member that may have lost its
     /// partitions must not write for them).
-    pub fn with_lease(mut self, lease: Arc<super::consumer::Lease>) -> Self {
+    pub fn with_lease(mut self, lease: Arc<Lease>) -> Self {
         self.lease = Some(lease);
         self
     }
