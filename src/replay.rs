@@ -30,7 +30,8 @@ use rdkafka::message::{Headers, Message};
 use rdkafka::{Offset, TopicPartitionList};
 
 use crate::config::Config;
-use crate::kafka::parse_stage::{RangeSpec, Source};
+use crate::kafka::parse_stage::Source;
+use crate::kafka::range::RangeSpec;
 use crate::kafka::{self, headers, restore};
 use crate::telemetry::Stats;
 

@@ -326,7 +326,7 @@ pub fn subscribe(
 /// Fails when librdkafka rejects the configuration or the assignment.
 pub fn assign_range(
     kafka: &crate::config::KafkaConfig,
-    spec: &super::parse_stage::RangeSpec,
+    spec: &super::range::RangeSpec,
     context: StageContext,
 ) -> KafkaResult<BaseConsumer<StageContext>> {
     let topic = context.topic.clone();

@@ -6,6 +6,7 @@
 //!   retries failed ones.
 //! - [`consumer`]: the consumer context (rebalance: drain, store, commit) and offset storing.
 //! - [`lease`]: how long a stage may still trust that it owns its partitions.
+//! - [`range`]: a bounded range of the raw topic and the progress of a replay through it.
 //!
 //! Each stage runs its own consumer and producer on one OS thread (librdkafka polls block), in its
 //! own consumer group derived from `kafka.application_id`.
@@ -16,6 +17,7 @@ pub mod keyed;
 pub mod lease;
 pub mod neardup_follower;
 pub mod parse_stage;
+pub mod range;
 pub mod record_headers;
 pub mod restore;
 pub mod sink;

@@ -19,7 +19,6 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
-use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{BorrowedMessage, Header, Message, OwnedHeaders};
 
 use crate::config::{Config, KeyedLayout};
@@ -27,6 +26,7 @@ use crate::pipeline::{self, ParseOptions, RawInput, RejectReason, Rejection};
 
 use super::consumer::{self as stage_consumer, NoHooks, StageContext};
 use super::headers;
+use super::range::{RangeSpec, RangeState, Verdict};
 use super::sink::{
     OutRecord, RECORD_OVERHEAD, Shared, Sink, SinkOptions, dead_letter_pairs, owned_headers,
 };
@@ -303,23 +303,6 @@ pub enum Source {
     Range(RangeSpec),
 }
 
-/// A bounded range of the raw topic.
-#[derive(Debug, Clone)]
-pub struct RangeSpec {
-    /// Consumer group that stores the replay's progress.
-    pub group: String,
-    /// Per partition: (first offset, end offset exclusive).
-    pub partitions: Vec<(i32, i64, i64)>,
-    /// Records with a timestamp before this (ms) are skipped (the start lookup is verified, but
-    /// a broker may still hand out earlier records).
-    pub since_ms: Option<i64>,
-    /// Records with a timestamp at or after this (ms) are skipped.
-    pub until_ms: Option<i64>,
-    /// Written as the `wirefeed.replay` header on every output, so the replay's articles can be
-    /// counted downstream.
-    pub replay_id: String,
-}
-
 /// Runs the parse stage on `source`. With [`Source::Range`] it returns once the range is done.
 ///
 /// # Errors
@@ -364,7 +347,7 @@ pub fn run_with(
         Source::Range(spec) => (
             stage_consumer::assign_range(kafka, spec, context)
                 .context("creating the replay consumer")?,
-            Some(RangeState::new(spec, &shared)),
+            Some(RangeState::new(spec, &mut shared.tracker())),
         ),
     };
     let options = WorkerOptions {
@@ -429,8 +412,6 @@ pub fn run_with(
             None => {
                 stage.emit_ready(&sink, Duration::from_millis(1));
                 if let Some(range) = &mut stage.range {
-                    // Offsets need not be contiguous (compaction, transaction markers): the
-                    // consumer's position tells when a partition is past its end.
                     range.observe_positions(&consumer, &kafka.topics.raw);
                 }
             }
@@ -453,49 +434,6 @@ pub fn run_with(
     }
     tracing::info!("Parse stage stopped");
     Ok(())
-}
-
-/// Progress through a bounded range.
-struct RangeState {
-    /// Partition → (epoch, end offset exclusive).
-    ends: std::collections::HashMap<i32, (u64, i64)>,
-    /// Partition → next offset to read.
-    next: std::collections::HashMap<i32, i64>,
-    since_ms: Option<i64>,
-    until_ms: Option<i64>,
-    replay_id: String,
-}
-
-impl RangeState {
-    /// Moves each partition's next offset up to the consumer's position.
-    fn observe_positions(&mut self, consumer: &BaseConsumer<StageContext>, topic: &str) {
-        let Ok(positions) = consumer.position() else {
-            return;
-        };
-        for e in positions.elements_for_topic(topic) {
-            if let rdkafka::Offset::Offset(o) = e.offset() {
-                let next = self.next.entry(e.partition()).or_insert(o);
-                *next = (*next).max(o);
-            }
-        }
-    }
-
-    fn new(spec: &RangeSpec, shared: &Shared) -> Self {
-        let mut tracker = shared.tracker();
-        let mut ends = std::collections::HashMap::new();
-        let mut next = std::collections::HashMap::new();
-        for &(p, start, end) in &spec.partitions {
-            ends.insert(p, (tracker.assign(p), end));
-            next.insert(p, start);
-        }
-        RangeState {
-            ends,
-            next,
-            since_ms: spec.since_ms,
-            until_ms: spec.until_ms,
-            replay_id: spec.replay_id.clone(),
-        }
-    }
 }
 
 /// The parse stage's loop state.
@@ -526,18 +464,11 @@ impl ParseLoop<'_> {
             return;
         };
         if let Some(range) = &mut self.range {
-            let end = range.ends.get(&partition).map_or(0, |&(_, end)| end);
-            if msg.offset() >= end {
+            let verdict = range.consumed(partition, msg.offset(), msg.timestamp().to_millis());
+            if verdict == Verdict::PastEnd {
                 return;
             }
-            range.next.insert(partition, msg.offset() + 1);
-            let ts = msg.timestamp().to_millis();
-            let before = range.since_ms.zip(ts).is_some_and(|(since, ts)| ts < since);
-            let after = range
-                .until_ms
-                .zip(ts)
-                .is_some_and(|(until, ts)| ts >= until);
-            if before || after {
+            if verdict == Verdict::Skip {
                 // Outside the requested time range: done in its turn, with no output.
                 let (reply, result) = crossbeam_channel::bounded(1);
                 reply
@@ -622,10 +553,7 @@ impl ParseLoop<'_> {
         };
         self.pending.is_empty()
             && self.shared.tracker().pending_records() == 0
-            && range
-                .ends
-                .iter()
-                .all(|(p, &(_, end))| range.next.get(p).is_some_and(|&n| n >= end))
+            && range.reached_ends()
     }
 
     /// Produces the outputs of the oldest records whose results are ready, waiting up to `wait`
@@ -712,7 +640,7 @@ impl ParseLoop<'_> {
                     if let Some(r) = &self.range {
                         hdrs = hdrs.insert(Header {
                             key: headers::REPLAY,
-                            value: Some(r.replay_id.as_str()),
+                            value: Some(r.replay_id()),
                         });
                     }
                     let headers = Some(hdrs);
