@@ -28,10 +28,10 @@ use crate::pipeline::neardup::NearDupIndex;
 use crate::pipeline::{RejectReason, Rejection};
 
 use super::consumer::{self as stage_consumer, PartitionHooks, StageContext};
+use super::dead_letter::dead_letter_headers;
 use super::headers;
 use super::lease::Lease;
 use super::neardup_follower;
-use super::parse_stage::dead_letter_headers;
 use super::record_headers;
 use super::restore::Restorer;
 use super::sink::{OutRecord, Shared, Sink, SinkOptions};
@@ -570,10 +570,7 @@ impl DedupLoop<'_> {
             }
         }
         let value = match ninjs::to_vec(&article, self.render) {
-            Ok(v)
-                if v.len() + article.id.len() + 2 * super::sink::RECORD_OVERHEAD
-                    <= self.max_output =>
-            {
+            Ok(v) if v.len() + article.id.len() + 2 * super::RECORD_OVERHEAD <= self.max_output => {
                 v
             }
             Ok(v) => {

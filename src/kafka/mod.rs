@@ -4,6 +4,8 @@
 //! - [`dedup_stage`]: keyed topic → articles topic (+ dead letters).
 //! - [`sink`]: the producer wrapper that acknowledges deliveries into the offset tracker and
 //!   retries failed ones.
+//! - [`dead_letter`]: what a dead letter looks like (reason and source headers, bounded
+//!   replacements of outputs the broker will never take).
 //! - [`consumer`]: the consumer context (rebalance: drain, store, commit) and offset storing.
 //! - [`lease`]: how long a stage may still trust that it owns its partitions.
 //! - [`range`]: a bounded range of the raw topic and the progress of a replay through it.
@@ -12,6 +14,7 @@
 //! own consumer group derived from `kafka.application_id`.
 
 pub mod consumer;
+pub mod dead_letter;
 pub mod dedup_stage;
 pub mod keyed;
 pub mod lease;
@@ -204,6 +207,10 @@ pub fn max_message_bytes(kafka: &KafkaConfig) -> usize {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000)
 }
+
+/// Per-record overhead of the record format beyond key, value and headers, with room to spare
+/// (the batch header is shared, each record adds at most a few dozen bytes of varints).
+pub const RECORD_OVERHEAD: usize = 512;
 
 /// Creates the four topics when missing (if `create_topics` is on) and checks the topology: all
 /// exist, and the keyed and articles topics have the same partition count.

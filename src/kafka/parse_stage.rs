@@ -25,11 +25,10 @@ use crate::config::{Config, KeyedLayout};
 use crate::pipeline::{self, ParseOptions, RawInput, RejectReason, Rejection};
 
 use super::consumer::{self as stage_consumer, NoHooks, StageContext};
-use super::headers;
+use super::dead_letter::dead_letter_headers;
 use super::range::{RangeSpec, RangeState, Verdict};
-use super::sink::{
-    OutRecord, RECORD_OVERHEAD, Shared, Sink, SinkOptions, dead_letter_pairs, owned_headers,
-};
+use super::sink::{OutRecord, Shared, Sink, SinkOptions};
+use super::{RECORD_OVERHEAD, headers};
 use crate::telemetry::{self, Readiness, Stage, Stats};
 
 /// A keyed output ready to send.
@@ -254,22 +253,6 @@ fn start_workers(
         handles.push(handle);
     }
     Ok((tx, handles))
-}
-
-/// Builds the dead-letter headers: the record's own headers, then the reason and source.
-pub fn dead_letter_headers(
-    original: &[(String, Vec<u8>)],
-    rejection: &Rejection,
-    stage: &str,
-    topic: &str,
-    partition: i32,
-    offset: i64,
-) -> OwnedHeaders {
-    let mut pairs = original.to_vec();
-    pairs.extend(dead_letter_pairs(
-        rejection, stage, topic, partition, offset,
-    ));
-    owned_headers(&pairs)
 }
 
 /// The record's timestamp as UTC, when it has one.

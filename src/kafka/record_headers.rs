@@ -4,12 +4,13 @@
 //! `Headers::get`/`iter` turn the key into `&str` and panic when it is not UTF-8, which would
 //! crash every instance that takes the partition over, one after another. Everything wirefeed
 //! reads from a record's headers goes through this module, which reads keys as bytes.
+//! [`owned`] turns (key, value) pairs back into headers to write.
 
 use std::collections::HashMap;
 use std::ffi::CStr;
 
 use rdkafka::bindings as rdsys;
-use rdkafka::message::{BorrowedHeaders, Headers};
+use rdkafka::message::{BorrowedHeaders, Header, Headers, OwnedHeaders};
 
 /// The headers of a record as (key, value) byte slices, in order; a header without a value has
 /// `None`.
@@ -83,6 +84,18 @@ pub fn map(headers: Option<&BorrowedHeaders>) -> HashMap<&str, &[u8]> {
             .filter_map(|(k, v)| Some((std::str::from_utf8(k).ok()?, v?)))
             .collect()
     })
+}
+
+/// Headers from (key, value) pairs.
+pub fn owned(pairs: &[(String, Vec<u8>)]) -> OwnedHeaders {
+    pairs
+        .iter()
+        .fold(OwnedHeaders::new_with_capacity(pairs.len()), |h, (k, v)| {
+            h.insert(Header {
+                key: k,
+                value: Some(v.as_slice()),
+            })
+        })
 }
 
 #[cfg(test)]

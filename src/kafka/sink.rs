@@ -24,16 +24,16 @@ use anyhow::Context as _;
 use crossbeam_channel::{Receiver, Sender};
 use rdkafka::client::ClientContext;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::{Header, Message, OwnedHeaders};
+use rdkafka::message::{Message, OwnedHeaders};
 use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
 
 use crate::config::KafkaConfig;
 use crate::offsets::{AckToken, OffsetTracker};
-use crate::pipeline::{RejectReason, Rejection};
 use crate::telemetry::{self, Stage, Stats};
 
+use super::dead_letter::{self, Unwritable};
 use super::lease::Lease;
-use super::{Role, client_config, headers, record_headers};
+use super::{RECORD_OVERHEAD, Role, client_config, record_headers};
 
 /// Pause before re-sending an output whose delivery failed.
 const RESEND_PAUSE: Duration = Duration::from_millis(500);
@@ -137,7 +137,7 @@ impl ProducerContext for SinkContext {
                     payload: msg.payload().map(<[u8]>::to_vec).unwrap_or_default(),
                     headers: msg
                         .headers()
-                        .map(|h| owned_headers(&record_headers::copy(Some(h)))),
+                        .map(|h| record_headers::owned(&record_headers::copy(Some(h)))),
                     token: *token,
                     not_before: Instant::now() + RESEND_PAUSE,
                     permanent,
@@ -197,10 +197,6 @@ pub struct SinkOptions {
     pub max_in_flight_bytes: usize,
 }
 
-/// Per-record overhead of the record format beyond key, value and headers, with room to spare
-/// (the batch header is shared, each record adds at most a few dozen bytes of varints).
-pub const RECORD_OVERHEAD: usize = 512;
-
 /// The bytes a record takes against `message.max.bytes`: key, value and headers, plus overhead.
 pub fn record_size(key: Option<&[u8]>, payload: &[u8], headers: Option<&OwnedHeaders>) -> usize {
     let headers = headers.map_or(0, |h| {
@@ -227,18 +223,6 @@ fn is_permanent(err: &KafkaError) -> bool {
                 | RDKafkaErrorCode::BadMessage
         )
     )
-}
-
-/// Headers from (key, value) pairs.
-pub fn owned_headers(pairs: &[(String, Vec<u8>)]) -> OwnedHeaders {
-    pairs
-        .iter()
-        .fold(OwnedHeaders::new_with_capacity(pairs.len()), |h, (k, v)| {
-            h.insert(Header {
-                key: k,
-                value: Some(v.as_slice()),
-            })
-        })
 }
 
 /// A stage's producer.
@@ -365,9 +349,8 @@ impl<'a> Sink<'a> {
         }
     }
 
-    /// Sends a bounded dead letter in place of `record`, which can never be written: the record's
-    /// headers (with wirefeed's reason headers added, unless it is a dead letter already) and its
-    /// value cut to what fits, marked with `wirefeed.truncated`.
+    /// Sends a bounded dead letter in place of `record`, which can never be written
+    /// ([`dead_letter::bounded`]).
     fn replace(
         &self,
         record: OutRecord<'_>,
@@ -376,54 +359,29 @@ impl<'a> Sink<'a> {
         depth: u8,
     ) -> Sent {
         let o = &self.options;
-        let mut pairs = record
-            .headers
-            .as_ref()
-            .map(|h| record_headers::copy(Some(h.as_borrowed())))
-            .unwrap_or_default();
-        let was_dead_letter = record.topic == o.dead_letter_topic;
-        let reason = if cause.contains("message.max.bytes") || cause.contains("too large") {
-            RejectReason::OutputTooLarge
-        } else {
-            RejectReason::RejectedByBroker
-        };
         let (partition, offset) = token.map_or((-1, -1), |t| (t.partition, t.offset));
-        if !was_dead_letter {
-            let rejection = Rejection::new(reason, format!("{} output: {cause}", record.topic));
-            pairs.retain(|(k, _)| k != headers::REASON && k != headers::DETAIL);
-            pairs.extend(dead_letter_pairs(
-                &rejection,
-                o.stage.as_str(),
-                &o.input_topic,
-                partition,
-                offset,
-            ));
-        }
-        // Headers that alone take half the limit (a raw record's own) are dropped; wirefeed's
-        // own are small.
-        let header_bytes: usize = pairs.iter().map(|(k, v)| k.len() + v.len() + 10).sum();
-        if header_bytes > o.max_bytes / 2 || depth > 0 {
-            pairs.retain(|(k, _)| k.starts_with("wirefeed."));
-        }
-        let header_bytes: usize = pairs.iter().map(|(k, v)| k.len() + v.len() + 10).sum();
-        let key = record.key.filter(|k| k.len() <= 1024);
-        let budget = o
-            .max_bytes
-            .saturating_sub(header_bytes + key.map_or(0, <[u8]>::len) + 2 * RECORD_OVERHEAD);
-        let keep = if depth > 0 {
-            0
-        } else {
-            record.payload.len().min(budget)
-        };
-        if keep < record.payload.len() {
-            pairs.push((
-                headers::TRUNCATED.to_owned(),
-                record.payload.len().to_string().into_bytes(),
-            ));
-        }
+        let letter = dead_letter::bounded(
+            Unwritable {
+                topic: record.topic,
+                is_dead_letter: record.topic == o.dead_letter_topic,
+                key: record.key,
+                len: record.payload.len(),
+                headers: record
+                    .headers
+                    .as_ref()
+                    .map(|h| record_headers::copy(Some(h.as_borrowed())))
+                    .unwrap_or_default(),
+                cause,
+                source: (partition, offset),
+                depth,
+            },
+            o.stage.as_str(),
+            &o.input_topic,
+            o.max_bytes,
+        );
         telemetry::DeadLettered {
             stage: o.stage,
-            reason,
+            reason: letter.reason,
             partition,
             offset,
             detail: cause,
@@ -433,9 +391,9 @@ impl<'a> Sink<'a> {
             OutRecord {
                 topic: &o.dead_letter_topic,
                 partition: None,
-                key,
-                payload: &record.payload[..keep],
-                headers: Some(owned_headers(&pairs)),
+                key: letter.key,
+                payload: &record.payload[..letter.keep],
+                headers: Some(record_headers::owned(&letter.headers)),
             },
             token,
             depth + 1,
@@ -515,25 +473,4 @@ impl<'a> Sink<'a> {
             self.producer.flush(Duration::from_millis(50)).ok();
         }
     }
-}
-
-/// The reason and source headers of a dead letter, as (key, value) pairs.
-pub fn dead_letter_pairs(
-    rejection: &Rejection,
-    stage: &str,
-    topic: &str,
-    partition: i32,
-    offset: i64,
-) -> Vec<(String, Vec<u8>)> {
-    [
-        (headers::REASON, rejection.reason.as_str().to_owned()),
-        (headers::DETAIL, rejection.detail.clone()),
-        (headers::STAGE, stage.to_owned()),
-        (headers::SOURCE_TOPIC, topic.to_owned()),
-        (headers::SOURCE_PARTITION, partition.to_string()),
-        (headers::SOURCE_OFFSET, offset.to_string()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.into_bytes()))
-    .collect()
 }
