@@ -3,7 +3,7 @@
 //! One thread owns the consumer and the producer. It hands each record to a pool of parser threads
 //! (bounded queue) and keeps the records in consumption order; when the oldest record's result is
 //! ready its outputs are produced, so outputs and stored offsets keep each partition's order while
-//! the parsing itself runs in parallel. A record's offset is stored only after all its outputs are
+//! the parsing itself runs in parallel ([`workers`]). A record's offset is stored only after all its outputs are
 //! acknowledged, and only contiguously ([`crate::offsets`]). What the stage holds is bounded in
 //! records (`pipeline.max_in_flight`) and in bytes (`pipeline.max_in_flight_bytes`, [`ByteBudget`]).
 //!
@@ -21,35 +21,19 @@ use chrono::{DateTime, Utc};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
 use rdkafka::message::{BorrowedMessage, Header, Message, OwnedHeaders};
 
-use crate::config::{Config, KeyedLayout};
-use crate::pipeline::{self, ParseOptions, RawInput, RejectReason, Rejection};
+use crate::config::Config;
+use crate::pipeline::{ParseOptions, RejectReason, Rejection};
 
 use super::consumer::{self as stage_consumer, NoHooks, StageContext};
 use super::dead_letter::dead_letter_headers;
+use super::headers;
 use super::range::{RangeSpec, RangeState, Verdict};
 use super::sink::{OutRecord, Shared, Sink, SinkOptions};
-use super::{RECORD_OVERHEAD, headers};
 use crate::telemetry::{self, Readiness, Stage, Stats};
 
-/// A keyed output ready to send.
-struct Keyed {
-    key: String,
-    value: Vec<u8>,
-}
+mod workers;
 
-/// What a parser thread returns for one record.
-struct Parsed {
-    payload: Vec<u8>,
-    outcome: Result<Outputs, Rejection>,
-}
-
-/// One record handed to the parser threads.
-struct Job {
-    payload: Vec<u8>,
-    hint: Option<String>,
-    record_time: Option<DateTime<Utc>>,
-    reply: Sender<Parsed>,
-}
+use workers::{Job, Parsed, WorkerOptions, start_workers};
 
 /// A record waiting for its parse result, in consumption order.
 struct Pending {
@@ -107,152 +91,6 @@ fn record_bytes(payload: usize, key: Option<&[u8]>, headers: &[(String, Vec<u8>)
             .iter()
             .map(|(k, v)| k.len() + v.len())
             .sum::<usize>()
-}
-
-/// The outputs of one successfully parsed record.
-struct Outputs {
-    /// The record's input format.
-    format: crate::model::SourceFormat,
-    /// Articles for the keyed topic.
-    keyed: Vec<Keyed>,
-    /// Items of the record that were rejected, summarised as one rejection (a dead letter of the
-    /// whole record, marked with the count), when any.
-    partial: Option<(Rejection, usize)>,
-}
-
-/// Parses one record and encodes its keyed outputs: the work each parser thread does.
-fn parse_job(job: &Job, options: &WorkerOptions) -> Result<Outputs, Rejection> {
-    let max_output = options.max_output;
-    let parsed = pipeline::parse_record_detailed(
-        RawInput {
-            payload: &job.payload,
-            format_hint: job.hint.as_deref(),
-            record_time: job.record_time,
-        },
-        &options.parse,
-    )?;
-    if parsed.clamped_updates > 0 {
-        telemetry::FutureUpdatesClamped {
-            items: parsed.clamped_updates,
-        }
-        .emit();
-    }
-    let format = parsed.articles[0].format;
-    let mut rejected = parsed.rejected_items;
-    let mut keyed = Vec::with_capacity(parsed.articles.len());
-    for article in parsed.articles {
-        match super::keyed::encode_as(&article, options.layout) {
-            Ok(value) if value.len() + article.dedup_key.len() + RECORD_OVERHEAD <= max_output => keyed.push(Keyed {
-                key: article.dedup_key,
-                value,
-            }),
-            Ok(value) => rejected.push(Rejection::new(
-                RejectReason::OutputTooLarge,
-                format!(
-                    "article of {} bytes (with key and headers) exceeds message.max.bytes {max_output}",
-                    value.len() + article.dedup_key.len() + RECORD_OVERHEAD
-                ),
-            )),
-            Err(e) => rejected.push(Rejection::new(
-                RejectReason::Malformed,
-                format!("cannot encode article: {e}"),
-            )),
-        }
-    }
-    if keyed.is_empty() {
-        return Err(rejected
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| Rejection::new(RejectReason::NotNews, "no items")));
-    }
-    let partial = (!rejected.is_empty()).then(|| {
-        let count = rejected.len();
-        let detail = rejected
-            .iter()
-            .take(5)
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("; ");
-        (
-            Rejection::new(
-                rejected[0].reason,
-                format!(
-                    "{count} of {} items rejected: {detail}",
-                    count + keyed.len()
-                ),
-            ),
-            count,
-        )
-    });
-    Ok(Outputs {
-        format,
-        keyed,
-        partial,
-    })
-}
-
-/// What each parser thread needs to turn a record into its outputs.
-#[derive(Clone)]
-struct WorkerOptions {
-    parse: ParseOptions,
-    /// The producers' `message.max.bytes`.
-    max_output: usize,
-    /// The layout keyed records are written in.
-    layout: KeyedLayout,
-}
-
-/// Starts `n` parser threads reading from a bounded job queue.
-fn start_workers(
-    n: usize,
-    options: WorkerOptions,
-) -> anyhow::Result<(Sender<Job>, Vec<std::thread::JoinHandle<()>>)> {
-    let (tx, rx) = crossbeam_channel::bounded::<Job>(n * 64);
-    let mut handles = Vec::with_capacity(n);
-    for i in 0..n {
-        let rx = rx.clone();
-        let options = options.clone();
-        let handle = std::thread::Builder::new()
-            .name(format!("wirefeed-parse-{i}"))
-            .spawn(move || {
-                for job in rx {
-                    let started = std::time::Instant::now();
-                    // A panic in a parser is a bug, but it must cost one record, not the worker:
-                    // the record becomes a `parser-panic` dead letter with its raw bytes.
-                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        crate::faults::get().maybe_panic(&job.payload);
-                        parse_job(&job, &options)
-                    }))
-                    .unwrap_or_else(|panic| {
-                        let what = panic
-                            .downcast_ref::<&str>()
-                            .map(|s| (*s).to_owned())
-                            .or_else(|| panic.downcast_ref::<String>().cloned())
-                            .unwrap_or_default();
-                        tracing::error!(cause = %what, "A parser panicked; the record becomes a dead letter");
-                        Err(Rejection::new(
-                            RejectReason::ParserPanic,
-                            format!("parser panicked: {what}"),
-                        ))
-                    });
-                    telemetry::RecordParsed {
-                        elapsed: started.elapsed(),
-                        format: outcome.as_ref().ok().map(|o| o.format),
-                        items: outcome.as_ref().map_or(0, |o| o.keyed.len() as u64),
-                    }
-                    .emit();
-                    // The stage may have dropped the result (partition revoked): nothing to do.
-                    job.reply
-                        .send(Parsed {
-                            payload: job.payload,
-                            outcome,
-                        })
-                        .ok();
-                }
-            })
-            .context("starting a parser thread")?;
-        handles.push(handle);
-    }
-    Ok((tx, handles))
 }
 
 /// The record's timestamp as UTC, when it has one.
