@@ -658,6 +658,17 @@ fn run(s: &Scenario, broker: Broker) -> Report {
     report
 }
 
+/// Where an output record was written and which raw record it names: (partition, offset,
+/// timestamp, `wirefeed.source`).
+fn place(r: &Rec) -> (i32, i64, Option<i64>, Option<&String>) {
+    (
+        r.partition,
+        r.offset,
+        r.timestamp,
+        r.headers.get(headers::SOURCE),
+    )
+}
+
 /// Reads the output topics and accounts for every raw record the broker holds.
 fn account(
     report: &mut Report,
@@ -824,17 +835,7 @@ fn account(
     for ((id, version), copies) in seen_versions.iter().filter(|(_, c)| c.len() > 1) {
         report.repeated_versions += copies.len() - 1;
         if report.repeated_versions <= 5 {
-            let places: Vec<_> = copies
-                .iter()
-                .map(|r| {
-                    (
-                        r.partition,
-                        r.offset,
-                        r.timestamp,
-                        r.headers.get(headers::SOURCE),
-                    )
-                })
-                .collect();
+            let places: Vec<_> = copies.iter().map(|r| place(r)).collect();
             println!(
                 "chaos: {id} v{version} written {} times: {places:?}",
                 copies.len()
@@ -868,10 +869,7 @@ fn account(
                         (
                             r.key.as_deref().unwrap_or_default(),
                             r.headers[headers::VERSION].as_str(),
-                            r.partition,
-                            r.offset,
-                            r.timestamp,
-                            r.headers.get(headers::SOURCE),
+                            place(r),
                         )
                     })
                     .collect();
