@@ -9,6 +9,10 @@
 //! - [`consumer`]: the consumer context (rebalance: drain, store, commit) and offset storing.
 //! - [`lease`]: how long a stage may still trust that it owns its partitions.
 //! - [`range`]: a bounded range of the raw topic and the progress of a replay through it.
+//! - [`keyed`]: the keyed record's layout; [`state_header`]: the dedup state an article carries.
+//! - [`restore`]: rebuilds a keyed partition's dedup state from the articles topic;
+//!   [`neardup_follower`] feeds the near-duplicate index from it.
+//! - [`record_headers`]: reads record headers without trusting them.
 //!
 //! Each stage runs its own consumer and producer on one OS thread (librdkafka polls block), in its
 //! own consumer group derived from `kafka.application_id`.

@@ -1,11 +1,12 @@
 //! The parse stage: raw topic → keyed topic, dead letters for what cannot be parsed.
 //!
 //! One thread owns the consumer and the producer. It hands each record to a pool of parser threads
-//! (bounded queue) and keeps the records in consumption order; when the oldest record's result is
-//! ready its outputs are produced, so outputs and stored offsets keep each partition's order while
-//! the parsing itself runs in parallel ([`workers`]). A record's offset is stored only after all its outputs are
-//! acknowledged, and only contiguously ([`crate::offsets`]). What the stage holds is bounded in
-//! records (`pipeline.max_in_flight`) and in bytes (`pipeline.max_in_flight_bytes`, [`ByteBudget`]).
+//! (bounded queue, `workers.rs`) and keeps the records in consumption order; when the oldest
+//! record's result is ready its outputs are produced, so outputs and stored offsets keep each
+//! partition's order while the parsing itself runs in parallel. A record's offset is stored only
+//! after all its outputs are acknowledged, and only contiguously ([`crate::offsets`]). What the
+//! stage holds is bounded in records (`pipeline.max_in_flight`) and in bytes
+//! (`pipeline.max_in_flight_bytes`, `ByteBudget`).
 //!
 //! Keyed records: key = dedup key (so every copy of a story lands on one partition), value = the
 //! article in the keyed record's compact layout ([`super::keyed`]), partitioned with the Java
