@@ -7,7 +7,9 @@
 //!
 //! # Layout
 //!
-//! Pure, synchronous code decides; a thin Kafka layer moves bytes.
+//! Pure, synchronous code decides; a thin Kafka layer moves bytes. `docs/architecture.md` has the
+//! full module map, which module may use which, and one record's way from the consumer to the
+//! producer, function by function.
 //!
 //! ```text
 //! raw topic ─► kafka::parse_stage ─► keyed topic ─► kafka::dedup_stage ─► articles topic
