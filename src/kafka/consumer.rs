@@ -265,21 +265,6 @@ pub fn renew_lease(
     }
 }
 
-/// Leaves the consumer group: unsubscribes, then serves the consumer (its revocation callback,
-/// records fetched meanwhile are dropped unprocessed: their offsets are not stored) until it owns
-/// no partition, for at most `limit`. Dropping a consumer whose revocation is still being applied
-/// starts a second removal of the same partitions, which librdkafka up to 2.15 can abort on
-/// (`rd_kafka_assignment_partition_stopped: Assertion rktp->rktp_started failed`,
-/// confluentinc/librdkafka#5573).
-pub fn leave_group(consumer: &BaseConsumer<StageContext>, limit: Duration) {
-    consumer.unsubscribe();
-    let deadline = Instant::now() + limit;
-    while consumer.assignment().is_ok_and(|a| a.count() > 0) && Instant::now() < deadline {
-        // Records returned here are not processed; their offsets are not stored.
-        let _ = consumer.poll(Duration::from_millis(50));
-    }
-}
-
 /// Commits stored offsets synchronously; "nothing to commit" is not an error.
 pub fn commit_sync(consumer: &BaseConsumer<StageContext>, stage: &str) {
     match consumer.commit_consumer_state(CommitMode::Sync) {

@@ -262,7 +262,7 @@ pub fn run(
     }
     tracing::info!("Dedup stage draining");
     stage_consumer::drain_and_commit(&consumer, &mut sink, &shared, config.pipeline.drain_timeout);
-    stage_consumer::leave_group(&consumer, super::LEAVE_LIMIT);
+    consumer.unsubscribe();
     stop_follower.store(true, Ordering::Relaxed);
     if let Some(f) = follower
         && f.join().is_err()

@@ -115,9 +115,6 @@ pub enum Role {
 /// draining a backlog. Stage consumers can override it under `[kafka.consumer]`.
 pub const PREFETCH_KBYTES: &str = "4096";
 
-/// How long a stopping stage waits for its consumer to hand its partitions back to the group.
-pub const LEAVE_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
-
 /// Bound on each stage consumer's fetch response, in bytes (`fetch.max.bytes`; librdkafka's
 /// default is 50 MiB): the prefetch bound is checked before a fetch, so one response can overshoot
 /// it by this much. librdkafka raises it to `message.max.bytes` when that is larger, and a

@@ -20,6 +20,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
+use rdkafka::consumer::Consumer;
 use rdkafka::message::{BorrowedMessage, Header, Message, OwnedHeaders};
 
 use crate::config::Config;
@@ -252,7 +253,7 @@ pub fn run_with(
         }
     }
     if matches!(source, Source::Group) {
-        stage_consumer::leave_group(&consumer, super::LEAVE_LIMIT);
+        consumer.unsubscribe();
     }
     tracing::info!("Parse stage stopped");
     Ok(())
