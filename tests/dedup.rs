@@ -75,6 +75,94 @@ fn restarted_instance_restores_state_from_articles() {
     assert!(per_key.values().all(|&n| n == 1));
 }
 
+/// The restore still reads articles written before the `wirefeed.state` header, when each field
+/// of the state had a header of its own: an instance whose articles topic holds only such records
+/// recognises copies of their stories.
+#[test]
+fn restore_reads_articles_of_the_earlier_header_layout() {
+    const STORIES: usize = 12;
+    let broker = Broker::start();
+    let bootstrap = broker.bootstrap();
+    let first = Arc::new(config(&broker, 3));
+    let stories: Vec<_> = (0..STORIES)
+        .map(|i| (Some(format!("a{i}")), envelope(i, 7), Some((i % 3) as i32)))
+        .collect();
+    produce(&bootstrap, &first.kafka.topics.raw, &stories);
+    let a = Pipeline::start(first.clone()).unwrap();
+    assert!(
+        wait_for(SETTLE, || drained(&a, STORIES as u64)),
+        "first run: {}",
+        a.stats().summary_line()
+    );
+    a.stop().unwrap();
+    let written = read_until(
+        &bootstrap,
+        &first.kafka.topics.articles,
+        3,
+        SETTLE,
+        Duration::from_secs(1),
+        |r| r.len() >= STORIES,
+    );
+    assert_eq!(written.len(), STORIES);
+
+    // The same articles, as an earlier build wrote them, in a new instance's articles topic.
+    let second = Arc::new(config(&broker, 3));
+    let earlier: Vec<Outgoing> = written
+        .iter()
+        .map(|r| {
+            let state = r.state().expect("an article carries its state");
+            let mut h: Vec<(&str, String)> = vec![
+                (headers::DEDUP_KEY, state.dedup_key.clone()),
+                (headers::FIRST_PUBLISHED, state.first_published.to_rfc3339()),
+                (headers::VERSION_TIME, state.version_time.to_rfc3339()),
+                (headers::VERSION, state.version.to_string()),
+                (headers::FINGERPRINT, format!("{:016x}", state.fingerprint)),
+                (headers::KIND, r.headers[headers::KIND].clone()),
+            ];
+            if state.near_dup_index {
+                h.push((headers::NEAR_DUP_INDEX, "1".into()));
+            }
+            Outgoing {
+                key: r.key.clone(),
+                value: r.value.clone(),
+                partition: Some(r.partition),
+                headers: h
+                    .into_iter()
+                    .map(|(k, v)| (k.as_bytes().to_vec(), v.into_bytes()))
+                    .collect(),
+            }
+        })
+        .collect();
+    produce_records(&bootstrap, &second.kafka.topics.articles, &earlier);
+
+    // Copies of every story, on other raw partitions.
+    let copies: Vec<_> = (0..STORIES)
+        .map(|i| {
+            (
+                Some(format!("b{i}")),
+                envelope(i, 7),
+                Some(((i + 1) % 3) as i32),
+            )
+        })
+        .collect();
+    produce(&bootstrap, &second.kafka.topics.raw, &copies);
+    let b = Pipeline::start(second.clone()).unwrap();
+    assert!(
+        wait_for(SETTLE, || drained(&b, STORIES as u64)),
+        "second run: {}",
+        b.stats().summary_line()
+    );
+    let sb = b.stop().unwrap();
+    assert_eq!(
+        Stats::get(&sb.duplicates),
+        STORIES as u64,
+        "{}",
+        sb.summary_line()
+    );
+    assert_eq!(Stats::get(&sb.articles), 0, "{}", sb.summary_line());
+    assert_eq!(Stats::get(&sb.updates), 0, "{}", sb.summary_line());
+}
+
 /// An update after a restart keeps the article id and increments the version restored from the log.
 #[test]
 fn update_after_restart_continues_the_version() {
