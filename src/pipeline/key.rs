@@ -11,7 +11,7 @@
 //! and restarts give the same id.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 /// Prefix of every article id.
 pub const ARTICLE_URN_PREFIX: &str = "urn:wirefeed:article:";
@@ -58,7 +58,7 @@ const TRAILING_SOURCES: &[&str] = &[
 /// Returns an empty string when the headline has no letters or digits at all; callers treat that
 /// as "no headline".
 pub fn dedup_key(headline: &str) -> String {
-    let folded: String = headline.nfkc().flat_map(char::to_lowercase).collect();
+    let folded = fold(headline);
     let mut text = folded.trim();
     text = strip_trailing_source(text);
     // Markers can stack ("UPDATE 2-EXCLUSIVE-..."), so strip repeatedly.
@@ -70,6 +70,17 @@ pub fn dedup_key(headline: &str) -> String {
         text = stripped;
     }
     collapse(text)
+}
+
+/// NFKC, lower-cased. Text already in NFKC (all ASCII text is) is only lower-cased.
+fn fold(headline: &str) -> String {
+    if headline.is_ascii() {
+        return headline.to_ascii_lowercase();
+    }
+    if unicode_normalization::is_nfkc_quick(headline.chars()) == IsNormalized::Yes {
+        return headline.chars().flat_map(char::to_lowercase).collect();
+    }
+    headline.nfkc().flat_map(char::to_lowercase).collect()
 }
 
 /// Removes one leading marker such as `update 2-` or `corrected:`; returns the input unchanged when
@@ -188,6 +199,15 @@ mod tests {
         assert_eq!(dedup_key("UPDATE 2-"), "update 2");
         assert_eq!(dedup_key("Bombay - AP"), "bombay");
         assert_eq!(dedup_key(" - AP"), "ap");
+    }
+
+    proptest::proptest! {
+        /// The shortcuts of `fold` (ASCII, text already in NFKC) give what normalising gives.
+        #[test]
+        fn fold_is_nfkc_lower_cased(s in "(\\PC|[a-zA-Z ’é\u{301}ﬁＡ])*") {
+            let full: String = s.nfkc().flat_map(char::to_lowercase).collect();
+            proptest::prop_assert_eq!(fold(&s), full);
+        }
     }
 
     #[test]
