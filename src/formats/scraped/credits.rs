@@ -109,7 +109,12 @@ pub(super) fn apply_agency_line(line: &str, item: &mut ParsedItem) {
 
 /// Looks up an agency printed at the start of `s`; returns the entry and the rest.
 fn agency_prefix(s: &str) -> Option<(&'static (&'static str, &'static str, &'static str), &str)> {
+    // Most lines start with no agency's first letter: one byte compared, no string compare.
+    let first = *s.as_bytes().first()?;
     AGENCIES.iter().find_map(|entry| {
+        if entry.0.as_bytes()[0] != first {
+            return None;
+        }
         let rest = s.strip_prefix(entry.0)?;
         rest.chars()
             .next()

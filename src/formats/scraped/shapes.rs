@@ -142,6 +142,7 @@ fn hex4(s: &str, at: usize) -> Option<u32> {
 /// An ATX heading line, an image line, or two inline links.
 fn looks_like_markdown(text: &str) -> bool {
     let mut links = 0;
+    let link = memchr::memmem::Finder::new(b"](");
     for line in text.lines().take(400) {
         let l = line.trim_start();
         let hashes = l.bytes().take_while(|&b| b == b'#').count();
@@ -151,7 +152,7 @@ fn looks_like_markdown(text: &str) -> bool {
         if l.starts_with("![") && l.contains("](") {
             return true;
         }
-        links += memchr::memmem::find_iter(l.as_bytes(), b"](").count();
+        links += link.find_iter(l.as_bytes()).count();
     }
     links >= 2
 }
@@ -217,8 +218,17 @@ const SEPARATORS: &[&str] = &[" · ", " • ", " | "];
 
 /// Splits a page flattened onto one line with block separators; `None` when it is not one.
 fn split_separated(text: &str) -> Option<String> {
-    let nonblank: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    if nonblank.len() > 3 || !nonblank.iter().any(|l| l.len() > 200) {
+    // At most three non-blank lines, one of them long; stops reading at the fourth.
+    let mut nonblank = 0;
+    let mut long = false;
+    for l in text.lines().filter(|l| !l.trim().is_empty()) {
+        nonblank += 1;
+        if nonblank > 3 {
+            return None;
+        }
+        long |= l.len() > 200;
+    }
+    if !long {
         return None;
     }
     let sep = SEPARATORS.iter().find(|s| {

@@ -138,10 +138,12 @@ fn split_run_together(text: &str, push: &mut impl FnMut(&str)) {
 /// The length in characters of the known camel-case name `rest` starts with, when the name
 /// ends there (not followed by a lower-case letter).
 fn camel_name_at(rest: &str) -> Option<usize> {
+    let first = *rest.as_bytes().first()?;
     CAMEL_NAMES
         .iter()
         .find(|name| {
-            rest.starts_with(*name)
+            name.as_bytes()[0] == first
+                && rest.starts_with(*name)
                 && !rest[name.len()..]
                     .chars()
                     .next()
