@@ -80,7 +80,9 @@ pub fn body_stats_scanned(scan: &TextScan<'_>, from: usize) -> BodyStats {
             starts.push(buf.len());
             let run = &text[start..end];
             if run.is_ascii() {
-                buf.extend(run.bytes().map(|b| b.to_ascii_lowercase()));
+                let from = buf.len();
+                buf.extend_from_slice(run.as_bytes());
+                buf[from..].make_ascii_lowercase();
             } else {
                 let mut utf8 = [0u8; 4];
                 for l in run.chars().flat_map(char::to_lowercase) {

@@ -69,7 +69,7 @@ pub fn decode<'a>(
 }
 
 fn check_binary(bytes: &[u8]) -> Result<(), DecodeError> {
-    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+    if let Some(pos) = memchr::memchr(0, bytes) {
         return Err(DecodeError::Binary(format!("NUL byte at {pos}")));
     }
     let controls = bytes
