@@ -53,7 +53,18 @@ pub enum DecodeError {
 /// # Errors
 /// When the article cannot be serialised (it always can; kept for the encoder's signature).
 pub fn encode(article: &Article) -> postcard::Result<Vec<u8>> {
-    postcard::to_io(article, vec![VERSION])
+    let mut out = Vec::with_capacity(encoded_size_hint(article));
+    out.push(VERSION);
+    postcard::to_io(article, out)
+}
+
+/// Room for an encoded article, so the buffer is not grown field by field: its texts and a
+/// margin for the other fields.
+fn encoded_size_hint(article: &Article) -> usize {
+    let item = &article.item;
+    let body: usize = item.body.iter().map(|p| p.len() + 2).sum();
+    let summary = item.summary.as_ref().map_or(0, String::len);
+    1024 + body + summary + item.headline.len() + article.dedup_key.len()
 }
 
 /// Encodes an article in the given layout (`pipeline.keyed_layout`).
