@@ -7,6 +7,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+mod times;
+
 /// Which input format an item was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -129,8 +131,10 @@ pub struct ParsedItem {
     /// Body paragraphs, boilerplate removed, in order.
     pub body: Vec<String>,
     /// When the story was first published (UTC).
+    #[serde(default, deserialize_with = "times::opt_time")]
     pub first_created: Option<DateTime<Utc>>,
     /// When this version of the story was last updated (UTC).
+    #[serde(default, deserialize_with = "times::opt_time")]
     pub version_created: Option<DateTime<Utc>>,
     /// The page's date line (e.g. `date 2025-08-20`), when the item carries one.
     pub item_date: Option<NaiveDate>,
@@ -201,6 +205,7 @@ pub struct Article {
     /// Normalised headline used to group copies of one story.
     pub dedup_key: String,
     /// Event time used by dedup: first-created, else version-created.
+    #[serde(deserialize_with = "times::time")]
     pub published: DateTime<Utc>,
     /// Version number (1 for the first emission, +1 per update).
     pub version: u32,
