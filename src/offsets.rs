@@ -37,6 +37,10 @@ struct PartitionState {
 pub struct OffsetTracker {
     partitions: BTreeMap<i32, PartitionState>,
     next_epoch: u64,
+    /// The partitions' `in_flight`, summed (kept as they change: read once per record).
+    total_in_flight: u64,
+    /// The partitions' `pending` lengths, summed.
+    total_pending: usize,
 }
 
 /// Identifies one registered record for its acknowledgements.
@@ -61,19 +65,29 @@ impl OffsetTracker {
     pub fn assign(&mut self, partition: i32) -> u64 {
         self.next_epoch += 1;
         let epoch = self.next_epoch;
-        self.partitions.insert(
+        let old = self.partitions.insert(
             partition,
             PartitionState {
                 epoch,
                 ..PartitionState::default()
             },
         );
+        self.forget(old);
         epoch
     }
 
     /// Stops tracking `partition`; later acknowledgements for it are ignored.
     pub fn revoke(&mut self, partition: i32) {
-        self.partitions.remove(&partition);
+        let old = self.partitions.remove(&partition);
+        self.forget(old);
+    }
+
+    /// Takes a dropped partition's records and outputs out of the totals.
+    fn forget(&mut self, old: Option<PartitionState>) {
+        if let Some(old) = old {
+            self.total_in_flight -= old.in_flight;
+            self.total_pending -= old.pending.len();
+        }
     }
 
     /// The current epoch of `partition`, or `None` when it is not assigned.
@@ -98,7 +112,9 @@ impl OffsetTracker {
         debug_assert!(state.pending.back().is_none_or(|&(o, _)| o < offset));
         state.pending.push_back((offset, outputs));
         state.in_flight += u64::from(outputs);
-        Self::advance(state);
+        let done = Self::advance(state);
+        self.total_in_flight += u64::from(outputs);
+        self.total_pending = self.total_pending + 1 - done;
         Some(AckToken {
             partition,
             offset,
@@ -127,7 +143,9 @@ impl OffsetTracker {
         *remaining -= 1;
         state.in_flight -= 1;
         state.failed = state.failed.min(state.in_flight);
-        Self::advance(state);
+        let done = Self::advance(state);
+        self.total_in_flight -= 1;
+        self.total_pending -= done;
     }
 
     /// Notes that one output of the record behind `token` failed delivery and is out of the
@@ -154,12 +172,16 @@ impl OffsetTracker {
             .filter(|s| s.epoch == token.epoch)
     }
 
-    fn advance(state: &mut PartitionState) {
+    /// Drops the done records at the front of `pending`; returns how many.
+    fn advance(state: &mut PartitionState) -> usize {
+        let mut done = 0;
         while let Some(&(offset, 0)) = state.pending.front() {
             state.pending.pop_front();
             state.committable = Some(offset + 1);
             state.done = Some(offset + 1);
+            done += 1;
         }
+        done
     }
 
     /// Outputs still unacknowledged for `partition` (0 when unassigned).
@@ -183,12 +205,23 @@ impl OffsetTracker {
 
     /// Outputs still unacknowledged over all partitions.
     pub fn total_in_flight(&self) -> u64 {
-        self.partitions.values().map(|p| p.in_flight).sum()
+        debug_assert_eq!(
+            self.total_in_flight,
+            self.partitions.values().map(|p| p.in_flight).sum::<u64>()
+        );
+        self.total_in_flight
     }
 
     /// Records registered and not yet fully acknowledged, over all partitions.
     pub fn pending_records(&self) -> usize {
-        self.partitions.values().map(|p| p.pending.len()).sum()
+        debug_assert_eq!(
+            self.total_pending,
+            self.partitions
+                .values()
+                .map(|p| p.pending.len())
+                .sum::<usize>()
+        );
+        self.total_pending
     }
 
     /// Takes, for each partition whose position moved since the last call, the next offset to
@@ -295,5 +328,42 @@ mod tests {
         t.ack(a);
         assert_eq!(t.take_committable(), vec![(0, 2)]);
         assert_eq!(t.in_flight(0), 0);
+    }
+
+    #[test]
+    fn totals_follow_begins_acks_reassignments_and_revocations() {
+        let mut t = OffsetTracker::new();
+        let sums = |t: &OffsetTracker| {
+            let in_flight: u64 = t.partitions.values().map(|p| p.in_flight).sum();
+            let pending: usize = t.partitions.values().map(|p| p.pending.len()).sum();
+            (t.total_in_flight(), t.pending_records(), in_flight, pending)
+        };
+        let check = |t: &OffsetTracker| {
+            let (a, b, c, d) = sums(t);
+            assert_eq!((a, b), (c, d));
+        };
+        let e0 = t.assign(0);
+        let e1 = t.assign(1);
+        let a = t.begin(0, e0, 10, 2).unwrap();
+        let b = t.begin(0, e0, 11, 0).unwrap();
+        let c = t.begin(1, e1, 5, 1).unwrap();
+        assert_eq!((t.total_in_flight(), t.pending_records()), (3, 3));
+        check(&t);
+        t.ack(a);
+        t.ack(b); // no outputs: ignored
+        check(&t);
+        t.ack(a);
+        assert_eq!((t.total_in_flight(), t.pending_records()), (1, 1));
+        let e1 = t.assign(1); // reassigned: its pending record is dropped
+        assert_eq!((t.total_in_flight(), t.pending_records()), (0, 0));
+        t.ack(c); // older epoch: ignored
+        t.begin(1, e1, 6, 3).unwrap();
+        t.begin(0, e0, 12, 1).unwrap();
+        check(&t);
+        t.revoke(1);
+        assert_eq!((t.total_in_flight(), t.pending_records()), (1, 1));
+        t.revoke(0);
+        t.revoke(7);
+        assert_eq!((t.total_in_flight(), t.pending_records()), (0, 0));
     }
 }
