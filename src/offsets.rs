@@ -25,6 +25,8 @@ struct PartitionState {
     committable: Option<i64>,
     /// The same position, kept after it was taken.
     done: Option<i64>,
+    /// Listed in the tracker's `moved` since `committable` was last taken.
+    listed: bool,
     /// Outputs still unacknowledged over all pending records.
     in_flight: u64,
     /// Of those, the ones whose delivery failed and that wait to be sent again (outside the
@@ -41,6 +43,9 @@ pub struct OffsetTracker {
     total_in_flight: u64,
     /// The partitions' `pending` lengths, summed.
     total_pending: usize,
+    /// Partitions whose position moved since the last [`OffsetTracker::take_committable`] (a
+    /// partition assigned again meanwhile may be listed twice).
+    moved: Vec<i32>,
 }
 
 /// Identifies one registered record for its acknowledgements.
@@ -113,6 +118,10 @@ impl OffsetTracker {
         state.pending.push_back((offset, outputs));
         state.in_flight += u64::from(outputs);
         let done = Self::advance(state);
+        if done > 0 && !state.listed {
+            state.listed = true;
+            self.moved.push(partition);
+        }
         self.total_in_flight += u64::from(outputs);
         self.total_pending = self.total_pending + 1 - done;
         Some(AckToken {
@@ -144,6 +153,10 @@ impl OffsetTracker {
         state.in_flight -= 1;
         state.failed = state.failed.min(state.in_flight);
         let done = Self::advance(state);
+        if done > 0 && !state.listed {
+            state.listed = true;
+            self.moved.push(token.partition);
+        }
         self.total_in_flight -= 1;
         self.total_pending -= done;
     }
@@ -227,10 +240,24 @@ impl OffsetTracker {
     /// Takes, for each partition whose position moved since the last call, the next offset to
     /// consume (the offset to store for commit).
     pub fn take_committable(&mut self) -> Vec<(i32, i64)> {
-        self.partitions
-            .iter_mut()
-            .filter_map(|(&p, s)| s.committable.take().map(|o| (p, o)))
-            .collect()
+        if self.moved.is_empty() {
+            return Vec::new();
+        }
+        let mut moved = std::mem::take(&mut self.moved);
+        moved.sort_unstable();
+        moved.dedup();
+        let taken = moved
+            .iter()
+            .filter_map(|&p| {
+                let s = self.partitions.get_mut(&p)?;
+                s.listed = false;
+                s.committable.take().map(|o| (p, o))
+            })
+            .collect();
+        // Keep the allocation for the next round.
+        moved.clear();
+        self.moved = moved;
+        taken
     }
 }
 
@@ -328,6 +355,27 @@ mod tests {
         t.ack(a);
         assert_eq!(t.take_committable(), vec![(0, 2)]);
         assert_eq!(t.in_flight(0), 0);
+    }
+
+    #[test]
+    fn moved_partitions_are_taken_once_in_partition_order() {
+        let mut t = OffsetTracker::new();
+        let epochs: Vec<u64> = (0..5).map(|p| t.assign(p)).collect();
+        for p in [3, 0, 4, 3] {
+            let e = epochs[p as usize];
+            let next = t.done_position(p).unwrap_or(0);
+            t.begin(p, e, next, 0).unwrap();
+        }
+        assert_eq!(t.take_committable(), vec![(0, 1), (3, 2), (4, 1)]);
+        assert!(t.take_committable().is_empty());
+        // Moved, then assigned again (listed twice), then moved again; moved, then revoked.
+        t.begin(1, epochs[1], 0, 0).unwrap();
+        let e1 = t.assign(1);
+        t.begin(1, e1, 7, 0).unwrap();
+        t.begin(2, epochs[2], 0, 0).unwrap();
+        t.revoke(2);
+        assert_eq!(t.take_committable(), vec![(1, 8)]);
+        assert!(t.take_committable().is_empty());
     }
 
     #[test]
