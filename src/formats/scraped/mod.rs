@@ -226,7 +226,7 @@ fn check_plain_text(text: &str) -> Result<(), ScrapeError> {
         .iter()
         .filter(|&&c| c < 0x20 && c != b'\n' && c != b'\r' && c != b'\t' && c != 0x0c)
         .count();
-    if head.contains(&0) || controls * 100 > head.len() {
+    if memchr::memchr(0, head).is_some() || controls * 100 > head.len() {
         return Err(ScrapeError::NotText("looks like binary data"));
     }
     // An e-mail message: a header block first.

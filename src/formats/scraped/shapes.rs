@@ -141,8 +141,12 @@ fn hex4(s: &str, at: usize) -> Option<u32> {
 
 /// An ATX heading line, an image line, or two inline links.
 fn looks_like_markdown(text: &str) -> bool {
-    let mut links = 0;
     let link = memchr::memmem::Finder::new(b"](");
+    // Each sign needs a `#` or a `](` somewhere: most pages have neither.
+    if memchr::memchr(b'#', text.as_bytes()).is_none() && link.find(text.as_bytes()).is_none() {
+        return false;
+    }
+    let mut links = 0;
     for line in text.lines().take(400) {
         let l = line.trim_start();
         let hashes = l.bytes().take_while(|&b| b == b'#').count();
