@@ -84,8 +84,6 @@ impl People {
             let raw = &text[start..end];
             let (word, possessive) = strip_possessive(raw);
             let gap = &text[gap_start..start];
-            let sentence_start = toks.is_empty()
-                || (ends_sentence(gap) && !toks.last().is_some_and(|t| t.period_joins));
             let shape = shape(word);
             let period_joins = bytes.get(end) == Some(&b'.')
                 && (shape == Shape::Initial || self.abbreviations.contains(word))
@@ -111,7 +109,6 @@ impl People {
                 text: word,
                 possessive,
                 shape,
-                sentence_start,
                 joins_next: false,
                 period_joins,
                 covered,
@@ -270,16 +267,6 @@ impl People {
     }
 }
 
-/// Whether the gap between two tokens holds sentence or clause punctuation.
-fn ends_sentence(gap: &str) -> bool {
-    gap.bytes().any(|b| {
-        matches!(
-            b,
-            b'.' | b'!' | b'?' | b':' | b'\n' | b'|' | b';' | b'"' | b'('
-        )
-    }) || (!gap.is_ascii() && gap.contains('“'))
-}
-
 /// Whether the word, lower-cased, is a role cue; ASCII words are lower-cased without allocating.
 fn is_role_cue(cues: &WordSet, word: &str) -> bool {
     let mut buf = [0u8; 16];
@@ -295,6 +282,10 @@ fn is_role_cue(cues: &WordSet, word: &str) -> bool {
 }
 
 fn strip_possessive(raw: &str) -> (&str, bool) {
+    // Every suffix ends in an s.
+    if !matches!(raw.as_bytes().last(), Some(b's' | b'S')) {
+        return (raw, false);
+    }
     for suffix in ["'s", "’s", "'S"] {
         if let Some(base) = raw.strip_suffix(suffix)
             && !base.is_empty()
@@ -364,8 +355,6 @@ pub(super) struct Tok<'t> {
     text: &'t str,
     possessive: bool,
     shape: Shape,
-    #[allow(dead_code)]
-    sentence_start: bool,
     /// Only spaces (or an initial's or title's period) separate this token from the next.
     joins_next: bool,
     period_joins: bool,
