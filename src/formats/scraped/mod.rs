@@ -222,10 +222,7 @@ fn check_plain_text(text: &str) -> Result<(), ScrapeError> {
         _ => {}
     }
     let head = &b[..b.len().min(4096)];
-    let controls = head
-        .iter()
-        .filter(|&&c| c < 0x20 && c != b'\n' && c != b'\r' && c != b'\t' && c != 0x0c)
-        .count();
+    let controls = crate::formats::charset::c0_controls(head);
     if memchr::memchr(0, head).is_some() || controls * 100 > head.len() {
         return Err(ScrapeError::NotText("looks like binary data"));
     }
