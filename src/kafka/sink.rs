@@ -111,6 +111,7 @@ struct Failed {
 pub struct SinkContext {
     shared: Arc<Shared>,
     failures: Sender<Failed>,
+    stage: Stage,
 }
 
 impl ClientContext for SinkContext {}
@@ -120,7 +121,11 @@ impl ProducerContext for SinkContext {
 
     fn delivery(&self, result: &DeliveryResult<'_>, token: Self::DeliveryOpaque) {
         match result {
-            Ok(_) => {
+            Ok(m) => {
+                if m.offset() < 0 {
+                    telemetry::AckedWithoutOffset { stage: self.stage }.emit();
+                    tracing::debug!(topic = m.topic(), partition = m.partition(), source = ?token.map(|t| (t.partition, t.offset)), "Output acknowledged without an offset");
+                }
                 if let Some(token) = *token {
                     self.shared.tracker().ack(token);
                     self.shared.acked.notify_all();
@@ -262,6 +267,7 @@ impl<'a> Sink<'a> {
             .create_with_context(SinkContext {
                 shared: shared.clone(),
                 failures: tx,
+                stage: options.stage,
             })
             .context(
                 "creating the producer (check the kafka.properties and kafka.producer tables)",

@@ -293,6 +293,21 @@ impl InFlightOutputs {
     }
 }
 
+/// The producer reported an output delivered without an offset
+/// ([`names::ACKED_WITHOUT_OFFSET`]).
+#[derive(Debug, Clone, Copy)]
+pub struct AckedWithoutOffset {
+    /// The producing stage.
+    pub stage: Stage,
+}
+
+impl AckedWithoutOffset {
+    /// Counts the output.
+    pub fn emit(&self) {
+        counter!(names::ACKED_WITHOUT_OFFSET, "stage" => self.stage.as_str()).increment(1);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

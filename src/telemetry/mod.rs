@@ -65,9 +65,9 @@ use metrics::gauge;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 pub use events::{
-    ArticleKind, ArticleProduced, DeadLettered, DuplicateDropped, FutureUpdatesClamped,
-    InFlightOutputs, NearDuplicateFound, ParsePending, RecordConsumed, RecordParsed,
-    RestoreFinished, seconds_since,
+    AckedWithoutOffset, ArticleKind, ArticleProduced, DeadLettered, DuplicateDropped,
+    FutureUpdatesClamped, InFlightOutputs, NearDuplicateFound, ParsePending, RecordConsumed,
+    RecordParsed, RestoreFinished, seconds_since,
 };
 pub use http::{MetricsServer, serve};
 pub use readiness::{DEFAULT_BROKER_TIMEOUT, Readiness, ReadinessReport};

@@ -45,6 +45,11 @@ pub const PARTITIONS_ASSIGNED: &str = "wirefeed_partitions_assigned";
 pub const BUILD_INFO: &str = "wirefeed_build_info";
 /// Counter: items whose last-update time lay far after their record's timestamp (clamped).
 pub const FUTURE_UPDATES_CLAMPED: &str = "wirefeed_future_updates_clamped_total";
+/// Counter `{stage}`: outputs the producer reported delivered without an offset. librdkafka does so
+/// for a batch whose retry the broker called a duplicate, or that a later batch's success proved
+/// written: sound on a broker that checks idempotent producers' sequence numbers (Kafka does), a
+/// sign of lost outputs on one that does not.
+pub const ACKED_WITHOUT_OFFSET: &str = "wirefeed_outputs_acked_without_offset_total";
 
 /// Every metric name above.
 pub const ALL: &[&str] = &[
@@ -68,6 +73,7 @@ pub const ALL: &[&str] = &[
     PARTITIONS_ASSIGNED,
     BUILD_INFO,
     FUTURE_UPDATES_CLAMPED,
+    ACKED_WITHOUT_OFFSET,
 ];
 
 /// Registers HELP text and units.
@@ -93,6 +99,11 @@ pub(super) fn describe() {
         "Articles written to the articles topic: kind=new or update."
     );
     describe_counter!(DUPLICATES, Unit::Count, "Copies dropped as duplicates.");
+    describe_counter!(
+        ACKED_WITHOUT_OFFSET,
+        Unit::Count,
+        "Outputs reported delivered without an offset (a retry the broker called a duplicate, or implied by a later batch): sound only on a broker that checks idempotent sequence numbers."
+    );
     describe_counter!(
         FUTURE_UPDATES_CLAMPED,
         Unit::Count,
