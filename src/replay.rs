@@ -228,6 +228,7 @@ pub fn plan(config: &Config, from: &Bound, to: Option<&Bound>) -> anyhow::Result
             Bound::Beginning => low,
             Bound::Time(t) => {
                 restore::verified_start(
+                    kafka,
                     &reader,
                     topic,
                     p,
@@ -248,6 +249,7 @@ pub fn plan(config: &Config, from: &Bound, to: Option<&Bound>) -> anyhow::Result
             None | Some(Bound::Beginning) => high,
             Some(Bound::Time(t)) => {
                 let (o, fell_back) = restore::verified_start(
+                    kafka,
                     &reader,
                     topic,
                     p,
@@ -267,7 +269,7 @@ pub fn plan(config: &Config, from: &Bound, to: Option<&Bound>) -> anyhow::Result
             partitions.push((p, start, end));
             let first = match since_ms {
                 Some(ms) => Some(ms),
-                None => restore::timestamp_at(&reader, topic, p, start, timeout),
+                None => restore::timestamp_at(kafka, topic, p, start, timeout),
             };
             if let Some(first) = first {
                 earliest_ms = Some(earliest_ms.map_or(first, |e| e.min(first)));

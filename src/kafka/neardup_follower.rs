@@ -195,7 +195,7 @@ fn follow(
     };
     for p in 0..partitions {
         let start = match consumer.fetch_watermarks(topic, p, timeout) {
-            Ok(w) => restore::verified_start(consumer, topic, p, since_ms, w, timeout).0,
+            Ok(w) => restore::verified_start(kafka, consumer, topic, p, since_ms, w, timeout).0,
             Err(_) => 0,
         };
         reading.next.insert(p, start);

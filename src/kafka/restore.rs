@@ -74,6 +74,13 @@ impl ClientContext for ReaderContext {
 impl ConsumerContext for ReaderContext {}
 
 /// A consumer reading partitions by assignment (no group membership, no commits).
+///
+/// A reader assigns each partition at most once in its life: librdkafka (up to 2.15 at least)
+/// aborts the process (`rd_kafka_assignment_partition_stopped: Assertion rktp->rktp_started`)
+/// when a partition removed from an assignment is assigned and removed again before its fetcher
+/// has stopped, which a reader re-assigned from probe to probe, or closed just after its last
+/// assignment, hits within a few dozen rounds. So each record probe ([`timestamp_at`]) reads
+/// through a reader of its own.
 pub type Reader = BaseConsumer<ReaderContext>;
 
 /// A consumer for reading partitions by assignment (no group membership, no commits).
@@ -94,34 +101,52 @@ pub fn reader(kafka: &KafkaConfig, purpose: &str) -> anyhow::Result<Reader> {
 }
 
 /// Timestamp (ms) of the record at `offset`, or `None` when it cannot be read within `timeout`.
+/// Reads through a reader of its own, assigned once (see [`Reader`]) and closed before it
+/// returns.
 pub fn timestamp_at(
-    consumer: &Reader,
+    kafka: &KafkaConfig,
     topic: &str,
     partition: i32,
     offset: i64,
     timeout: Duration,
 ) -> Option<i64> {
+    let consumer = reader(kafka, "probe").ok()?;
     let mut tpl = TopicPartitionList::new();
     tpl.add_partition_offset(topic, partition, Offset::Offset(offset))
         .ok()?;
     consumer.assign(&tpl).ok()?;
     let deadline = Instant::now() + timeout;
+    let mut found = None;
     while Instant::now() < deadline {
         match consumer.poll(Duration::from_millis(100)) {
             Some(Ok(m)) if m.partition() == partition && m.offset() >= offset => {
-                return m.timestamp().to_millis();
+                found = m.timestamp().to_millis();
+                break;
             }
-            Some(Err(KafkaError::PartitionEOF(_))) => return None,
+            Some(Err(KafkaError::PartitionEOF(_))) => break,
             _ => {}
         }
     }
-    None
+    close(consumer);
+    found
+}
+
+/// Closes `reader` without the 100 ms poll steps its drop waits in: one probe per partition
+/// would otherwise add a tenth of a second to every restore and follower start.
+fn close(reader: Reader) {
+    if reader.close_queue().is_ok() {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !reader.closed() && Instant::now() < deadline {
+            reader.poll(Duration::from_millis(2));
+        }
+    }
 }
 
 /// The first offset of `partition` whose records may be at or after `since_ms`: the broker's
 /// `offsets_for_times` answer when the record before it is verifiably older, else the partition
 /// start. Returns (offset, fell back).
 pub fn verified_start(
+    kafka: &KafkaConfig,
     consumer: &Reader,
     topic: &str,
     partition: i32,
@@ -152,7 +177,7 @@ pub fn verified_start(
         return (low, false);
     }
     // Trust the answer only if the record just before it is older than `since_ms`.
-    match timestamp_at(consumer, topic, partition, candidate - 1, timeout) {
+    match timestamp_at(kafka, topic, partition, candidate - 1, timeout) {
         Some(ts) if ts < since_ms => (candidate, false),
         _ => (low, true),
     }
@@ -203,8 +228,15 @@ pub fn restore_partition(
     };
     let since_ms =
         Utc::now().timestamp_millis() - lookback.as_millis().min(i64::MAX as u128) as i64;
-    let (from, fell_back) =
-        verified_start(&consumer, topic, partition, since_ms, (low, high), timeout);
+    let (from, fell_back) = verified_start(
+        kafka,
+        &consumer,
+        topic,
+        partition,
+        since_ms,
+        (low, high),
+        timeout,
+    );
     report.from_offset = from;
     report.to_offset = high;
     report.fell_back = fell_back;
