@@ -217,6 +217,12 @@ pub fn plan(config: &Config, from: &Bound, to: Option<&Bound>) -> anyhow::Result
         _ => None,
     };
     let mut earliest_ms: Option<i64> = None;
+    // Each probe reads every partition at most once (see `restore::Reader`).
+    let (mut start_probe, mut end_probe, mut first_probe) = (
+        restore::Probe::new(kafka),
+        restore::Probe::new(kafka),
+        restore::Probe::new(kafka),
+    );
     for p in 0..count {
         if explicit.as_ref().is_some_and(|e| !e.contains_key(&p)) {
             continue;
@@ -228,8 +234,7 @@ pub fn plan(config: &Config, from: &Bound, to: Option<&Bound>) -> anyhow::Result
             Bound::Beginning => low,
             Bound::Time(t) => {
                 restore::verified_start(
-                    kafka,
-                    &reader,
+                    &mut start_probe,
                     topic,
                     p,
                     t.timestamp_millis(),
@@ -249,8 +254,7 @@ pub fn plan(config: &Config, from: &Bound, to: Option<&Bound>) -> anyhow::Result
             None | Some(Bound::Beginning) => high,
             Some(Bound::Time(t)) => {
                 let (o, fell_back) = restore::verified_start(
-                    kafka,
-                    &reader,
+                    &mut end_probe,
                     topic,
                     p,
                     t.timestamp_millis(),
@@ -269,7 +273,7 @@ pub fn plan(config: &Config, from: &Bound, to: Option<&Bound>) -> anyhow::Result
             partitions.push((p, start, end));
             let first = match since_ms {
                 Some(ms) => Some(ms),
-                None => restore::timestamp_at(kafka, topic, p, start, timeout),
+                None => first_probe.timestamp_at(topic, p, start, timeout),
             };
             if let Some(first) = first {
                 earliest_ms = Some(earliest_ms.map_or(first, |e| e.min(first)));

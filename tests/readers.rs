@@ -18,7 +18,7 @@ use wirefeed::pipeline::neardup::NearDupIndex;
 
 #[test]
 fn a_follower_stopped_right_after_it_assigned_its_partitions_never_aborts() {
-    const PARTITIONS: i32 = 8;
+    const PARTITIONS: i32 = 2;
     let broker = Broker::start();
     let config = config(&broker, PARTITIONS);
     let topic = &config.kafka.topics.articles;

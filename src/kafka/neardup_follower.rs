@@ -193,9 +193,11 @@ fn follow(
         paused: BTreeSet::new(),
         next: HashMap::new(),
     };
+    // One probe for every partition: each is probed once, so one reader serves them all.
+    let mut probe = restore::Probe::new(kafka);
     for p in 0..partitions {
         let start = match consumer.fetch_watermarks(topic, p, timeout) {
-            Ok(w) => restore::verified_start(kafka, consumer, topic, p, since_ms, w, timeout).0,
+            Ok(w) => restore::verified_start(&mut probe, topic, p, since_ms, w, timeout).0,
             Err(_) => 0,
         };
         reading.next.insert(p, start);

@@ -13,7 +13,7 @@
 //! drop state): when the record before the answer is not older than the lookback, the read starts
 //! at the partition's beginning instead, and records older than the lookback are filtered out.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -79,8 +79,7 @@ impl ConsumerContext for ReaderContext {}
 /// aborts the process (`rd_kafka_assignment_partition_stopped: Assertion rktp->rktp_started`)
 /// when a partition removed from an assignment is assigned and removed again before its fetcher
 /// has stopped, which a reader re-assigned from probe to probe, or closed just after its last
-/// assignment, hits within a few dozen rounds. So each record probe ([`timestamp_at`]) reads
-/// through a reader of its own.
+/// assignment, hits within a few dozen rounds. Record probes therefore go through a [`Probe`].
 pub type Reader = BaseConsumer<ReaderContext>;
 
 /// A consumer for reading partitions by assignment (no group membership, no commits).
@@ -100,45 +99,63 @@ pub fn reader(kafka: &KafkaConfig, purpose: &str) -> anyhow::Result<Reader> {
         .create_with_context(ReaderContext)?)
 }
 
-/// Timestamp (ms) of the record at `offset`, or `None` when it cannot be read within `timeout`.
-/// Reads through a reader of its own, assigned once (see [`Reader`]) and closed before it
-/// returns.
-pub fn timestamp_at(
-    kafka: &KafkaConfig,
-    topic: &str,
-    partition: i32,
-    offset: i64,
-    timeout: Duration,
-) -> Option<i64> {
-    let consumer = reader(kafka, "probe").ok()?;
-    let mut tpl = TopicPartitionList::new();
-    tpl.add_partition_offset(topic, partition, Offset::Offset(offset))
-        .ok()?;
-    consumer.assign(&tpl).ok()?;
-    let deadline = Instant::now() + timeout;
-    let mut found = None;
-    while Instant::now() < deadline {
-        match consumer.poll(Duration::from_millis(100)) {
-            Some(Ok(m)) if m.partition() == partition && m.offset() >= offset => {
-                found = m.timestamp().to_millis();
-                break;
-            }
-            Some(Err(KafkaError::PartitionEOF(_))) => break,
-            _ => {}
-        }
-    }
-    close(consumer);
-    found
+/// Reads single records (their timestamps) through a reader of its own that assigns each
+/// partition at most once (see [`Reader`]): probing a partition a second time opens a new reader.
+pub struct Probe<'a> {
+    kafka: &'a KafkaConfig,
+    reader: Option<Reader>,
+    probed: HashSet<(String, i32)>,
 }
 
-/// Closes `reader` without the 100 ms poll steps its drop waits in: one probe per partition
-/// would otherwise add a tenth of a second to every restore and follower start.
-fn close(reader: Reader) {
-    if reader.close_queue().is_ok() {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !reader.closed() && Instant::now() < deadline {
-            reader.poll(Duration::from_millis(2));
+impl<'a> Probe<'a> {
+    /// A probe reading with the client settings of `kafka`; its reader opens on first use.
+    pub fn new(kafka: &'a KafkaConfig) -> Probe<'a> {
+        Probe {
+            kafka,
+            reader: None,
+            probed: HashSet::new(),
         }
+    }
+
+    /// The reader, opened if need be; `None` when it cannot be created.
+    fn reader(&mut self) -> Option<&Reader> {
+        if self.reader.is_none() {
+            self.reader = reader(self.kafka, "probe").ok();
+        }
+        self.reader.as_ref()
+    }
+
+    /// Timestamp (ms) of the record at `offset`, or `None` when it cannot be read within
+    /// `timeout`.
+    pub fn timestamp_at(
+        &mut self,
+        topic: &str,
+        partition: i32,
+        offset: i64,
+        timeout: Duration,
+    ) -> Option<i64> {
+        if !self.probed.insert((topic.to_owned(), partition)) {
+            // Probed already with this reader: a new one, so no partition is assigned twice.
+            self.reader = None;
+            self.probed.clear();
+            self.probed.insert((topic.to_owned(), partition));
+        }
+        let consumer = self.reader()?;
+        let mut tpl = TopicPartitionList::new();
+        tpl.add_partition_offset(topic, partition, Offset::Offset(offset))
+            .ok()?;
+        consumer.assign(&tpl).ok()?;
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            match consumer.poll(Duration::from_millis(100)) {
+                Some(Ok(m)) if m.partition() == partition && m.offset() >= offset => {
+                    return m.timestamp().to_millis();
+                }
+                Some(Err(KafkaError::PartitionEOF(_))) => return None,
+                _ => {}
+            }
+        }
+        None
     }
 }
 
@@ -146,8 +163,7 @@ fn close(reader: Reader) {
 /// `offsets_for_times` answer when the record before it is verifiably older, else the partition
 /// start. Returns (offset, fell back).
 pub fn verified_start(
-    kafka: &KafkaConfig,
-    consumer: &Reader,
+    probe: &mut Probe<'_>,
     topic: &str,
     partition: i32,
     since_ms: i64,
@@ -164,6 +180,9 @@ pub fn verified_start(
     {
         return (low, true);
     }
+    let Some(consumer) = probe.reader() else {
+        return (low, true);
+    };
     let answer = consumer
         .offsets_for_times(tpl, timeout)
         .ok()
@@ -177,7 +196,7 @@ pub fn verified_start(
         return (low, false);
     }
     // Trust the answer only if the record just before it is older than `since_ms`.
-    match timestamp_at(kafka, topic, partition, candidate - 1, timeout) {
+    match probe.timestamp_at(topic, partition, candidate - 1, timeout) {
         Some(ts) if ts < since_ms => (candidate, false),
         _ => (low, true),
     }
@@ -229,8 +248,7 @@ pub fn restore_partition(
     let since_ms =
         Utc::now().timestamp_millis() - lookback.as_millis().min(i64::MAX as u128) as i64;
     let (from, fell_back) = verified_start(
-        kafka,
-        &consumer,
+        &mut Probe::new(kafka),
         topic,
         partition,
         since_ms,
