@@ -193,7 +193,8 @@ fn follow(
         paused: BTreeSet::new(),
         next: HashMap::new(),
     };
-    // One probe for every partition: each is probed once, so one reader serves them all.
+    // One probe for every partition (each is probed once, so one reader serves them all),
+    // closed before the follower starts reading.
     let mut probe = restore::Probe::new(kafka);
     for p in 0..partitions {
         let start = match consumer.fetch_watermarks(topic, p, timeout) {
@@ -205,6 +206,7 @@ fn follow(
             tracing::warn!(partition = p, cause = %e, "Near-duplicate follower skips a partition");
         }
     }
+    drop(probe);
     if let Err(e) = consumer.assign(&tpl) {
         tracing::error!(cause = %e, "Near-duplicate follower cannot assign; near-duplicates across instances are not detected");
         return;
