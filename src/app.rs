@@ -1,11 +1,13 @@
 //! Wiring: starts both stages on their own threads, stops them on one signal, reports the summary.
 //!
 //! Shutdown fans out through one flag: each stage stops consuming, finishes what it consumed,
-//! waits for its outstanding deliveries (bounded by `pipeline.drain_timeout`), commits, and exits.
+//! waits for its outstanding deliveries (bounded by `pipeline.drain_timeout`), commits, and exits;
+//! a stage that cannot finish closing its clients in time is left behind (see [`Pipeline::stop`]).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, anyhow};
 
@@ -19,7 +21,14 @@ pub struct Pipeline {
     stats: Arc<Stats>,
     stages: Vec<(&'static str, JoinHandle<anyhow::Result<()>>)>,
     readiness: Arc<Readiness>,
+    /// How long [`Pipeline::stop`] waits for the stages to finish.
+    stop_limit: Duration,
 }
+
+/// What a stopping stage may take beyond `pipeline.drain_timeout`: its final commit (bounded by
+/// ten seconds) and closing its clients, which librdkafka does not bound when the group
+/// coordinator cannot be found.
+const CLOSE_MARGIN: Duration = Duration::from_secs(30);
 
 impl Pipeline {
     /// Starts the parse and dedup stages (topics must exist).
@@ -69,6 +78,7 @@ impl Pipeline {
             stats,
             stages,
             readiness,
+            stop_limit: config.pipeline.drain_timeout + CLOSE_MARGIN,
         })
     }
 
@@ -87,7 +97,9 @@ impl Pipeline {
         self.stages.iter().any(|(_, h)| h.is_finished())
     }
 
-    /// Signals shutdown and waits for both stages to drain and commit.
+    /// Signals shutdown and waits for both stages to drain and commit, at most
+    /// `pipeline.drain_timeout` plus [`CLOSE_MARGIN`]: a stage still closing its clients then is
+    /// left behind (logged) so that the process can exit; what it did not commit is read again.
     ///
     /// # Errors
     /// The first stage error, if any.
@@ -95,8 +107,20 @@ impl Pipeline {
         self.readiness.stage_stopped(Stage::Parse);
         self.readiness.stage_stopped(Stage::Dedup);
         self.shutdown.store(true, Ordering::Relaxed);
+        let deadline = Instant::now() + self.stop_limit;
         let mut first_error = None;
         for (name, handle) in self.stages {
+            while !handle.is_finished() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            if !handle.is_finished() {
+                tracing::warn!(
+                    stage = name,
+                    limit = ?self.stop_limit,
+                    "Stage still closing its Kafka clients (no group coordinator?); exiting without it"
+                );
+                continue;
+            }
             match handle.join() {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => {

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use common::*;
+use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
 use wirefeed::config::{Config, Sources};
 use wirefeed::kafka::headers;
 
@@ -291,4 +292,49 @@ fn metrics_count_the_work_done() {
     assert!(body.contains("parse:") && body.contains("dedup:"), "{body}");
     signal(&child, "TERM");
     assert!(wait_exit(&mut child, Duration::from_secs(60)).success());
+}
+
+/// A group coordinator that cannot be found must not hold the process: SIGTERM still ends it,
+/// because offset commits (the ownership lease's renewals, the final commit) give up after a bound
+/// instead of waiting for a coordinator forever. Broker: always the in-process mock (the faults
+/// are injected there).
+#[test]
+fn sigterm_exits_while_no_group_coordinator_can_be_found() {
+    let broker = Broker::start_mock();
+    let Broker::Mock(mock) = &broker else {
+        unreachable!()
+    };
+    let bootstrap = broker.bootstrap();
+    let (sets, config) = child_config(&broker, overrides(&broker, 1));
+    let t = config.kafka.topics.clone();
+    produce(&bootstrap, &t.raw, &[(None, envelope(1, 5), None)]);
+    let mut child = spawn_wirefeed(&sets);
+    let got = read_until(&bootstrap, &t.articles, 1, SETTLE, Duration::ZERO, |r| {
+        !r.is_empty()
+    });
+    assert_eq!(got.len(), 1);
+    // The coordinator moved away, and no broker will say where it went.
+    mock.request_errors(
+        RDKafkaApiKey::FindCoordinator,
+        &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE; 5000],
+    );
+    mock.request_errors(
+        RDKafkaApiKey::OffsetCommit,
+        &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_NOT_COORDINATOR; 50],
+    );
+    mock.request_errors(
+        RDKafkaApiKey::Heartbeat,
+        &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_NOT_COORDINATOR; 50],
+    );
+    // Long enough for the dedup stage's ownership lease to ask for renewal meanwhile.
+    std::thread::sleep(Duration::from_secs(10));
+    signal(&child, "TERM");
+    let exited = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        wait_exit(&mut child, Duration::from_secs(90))
+    }));
+    mock.clear_request_errors(RDKafkaApiKey::FindCoordinator);
+    mock.clear_request_errors(RDKafkaApiKey::OffsetCommit);
+    mock.clear_request_errors(RDKafkaApiKey::Heartbeat);
+    let status = exited.expect("wirefeed exits on SIGTERM without a group coordinator");
+    assert!(status.success(), "exit status {status}");
 }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rdkafka::client::ClientContext;
-use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
+use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, Rebalance};
 use rdkafka::error::{KafkaError, KafkaResult};
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{Offset, TopicPartitionList};
@@ -252,7 +252,7 @@ pub fn renew_lease(
         return false;
     }
     let sent = Instant::now();
-    match consumer.commit(&tpl, CommitMode::Sync) {
+    match commit_within(consumer, Some(&tpl), lease.length().min(COMMIT_WAIT)) {
         Ok(()) => {
             lease.renew_from(sent);
             consumer.context().readiness.broker_contact();
@@ -265,9 +265,52 @@ pub fn renew_lease(
     }
 }
 
-/// Commits stored offsets synchronously; "nothing to commit" is not an error.
+/// Longest a synchronous offset commit waits for its result. librdkafka's own synchronous commit
+/// waits without end while no group coordinator can be found, which held a stage, its
+/// revocations and its shutdown for as long.
+const COMMIT_WAIT: Duration = Duration::from_secs(10);
+
+/// Commits `offsets` (the stored offsets when `None`) and waits at most `wait` for the result;
+/// a commit still unanswered then fails as timed out (it may still land later, which is harmless:
+/// the offsets were due).
+fn commit_within(
+    consumer: &BaseConsumer<StageContext>,
+    offsets: Option<&TopicPartitionList>,
+    wait: Duration,
+) -> KafkaResult<()> {
+    use rdkafka::bindings as rdsys;
+    let rk = consumer.client().native_ptr();
+    let wait_ms = i32::try_from(wait.as_millis()).unwrap_or(i32::MAX);
+    // SAFETY: `rk` is the live client of `consumer`, borrowed for the whole call; the offset list
+    // (if any) outlives the call and librdkafka copies it; the queue is created and destroyed here,
+    // and a reply arriving after the destroy is dropped by librdkafka (the queue is refcounted).
+    #[allow(unsafe_code)]
+    let err = unsafe {
+        let queue = rdsys::rd_kafka_queue_new(rk);
+        let list = offsets.map_or(std::ptr::null(), |t| t.ptr().cast_const());
+        let mut err = rdsys::rd_kafka_commit_queue(rk, list, queue, None, std::ptr::null_mut());
+        if err == rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
+            let event = rdsys::rd_kafka_queue_poll(queue, wait_ms);
+            if event.is_null() {
+                err = rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR__TIMED_OUT;
+            } else {
+                err = rdsys::rd_kafka_event_error(event);
+                rdsys::rd_kafka_event_destroy(event);
+            }
+        }
+        rdsys::rd_kafka_queue_destroy(queue);
+        err
+    };
+    match RDKafkaErrorCode::from(err) {
+        RDKafkaErrorCode::NoError => Ok(()),
+        code => Err(KafkaError::ConsumerCommit(code)),
+    }
+}
+
+/// Commits stored offsets synchronously, waiting at most [`COMMIT_WAIT`]; "nothing to commit" is
+/// not an error.
 pub fn commit_sync(consumer: &BaseConsumer<StageContext>, stage: &str) {
-    match consumer.commit_consumer_state(CommitMode::Sync) {
+    match commit_within(consumer, None, COMMIT_WAIT) {
         Ok(()) | Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
         Err(e) => tracing::warn!(stage, cause = %e, "Commit failed; the next commit retries"),
     }
