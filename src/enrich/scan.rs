@@ -123,33 +123,66 @@ impl<'t> TextScan<'t> {
 }
 
 /// How many of the (up to) eight bytes at `i` are ASCII letters or digits before the first that
-/// is not, and the eight bytes with ASCII capitals lower-cased (the bytes past the text read as
-/// 0). Bit arithmetic on the eight bytes as one `u64`, no byte-by-byte branches: every byte
-/// below 0x80 is tested against the ranges `0-9` and `a-z` (capitals folded onto `a-z` by
-/// setting bit 5; no other byte lands there), each sum staying within its byte.
+/// is not, and the eight bytes with ASCII capitals lower-cased (see [`Eight`]).
 #[inline]
 fn ascii_alnum_prefix(bytes: &[u8], i: usize) -> (usize, u64) {
+    let eight = Eight::at(bytes, i);
+    (Eight::prefix(eight.alnum), eight.lowered)
+}
+
+/// The ASCII letters and digits among the (up to) eight bytes at a position of a text, found by
+/// bit arithmetic on the eight bytes as one `u64` instead of byte-by-byte branches: every byte
+/// below 0x80 is tested against the ranges `0-9` and `a-z` (capitals folded onto `a-z` by
+/// setting bit 5; no other byte lands there), each sum staying within its byte. Bytes past the
+/// text read as 0.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Eight {
+    /// The high bit of each byte that is an ASCII letter.
+    pub(crate) alpha: u64,
+    /// The high bit of each byte that is an ASCII letter or digit.
+    pub(crate) alnum: u64,
+    /// The eight bytes (little-endian) with ASCII capitals lower-cased.
+    pub(crate) lowered: u64,
+}
+
+impl Eight {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut chunk = [0u8; 8];
-    match bytes.get(i..i + 8) {
-        Some(eight) => chunk.copy_from_slice(eight),
-        None => {
-            let rest = &bytes[i.min(bytes.len())..];
-            chunk[..rest.len()].copy_from_slice(rest);
+
+    /// The eight bytes of `bytes` at `i`.
+    #[inline]
+    pub(crate) fn at(bytes: &[u8], i: usize) -> Eight {
+        const ONES: u64 = Eight::ONES;
+        const HIGH: u64 = Eight::HIGH;
+        let mut chunk = [0u8; 8];
+        match bytes.get(i..i + 8) {
+            Some(eight) => chunk.copy_from_slice(eight),
+            None => {
+                let rest = &bytes[i.min(bytes.len())..];
+                chunk[..rest.len()].copy_from_slice(rest);
+            }
+        }
+        let x = u64::from_le_bytes(chunk);
+        let h = x & !HIGH;
+        let folded = h | (0x20 * ONES);
+        // High bit of each byte below 0x80: folded >= b'a' and folded <= b'z'; h >= b'0' and
+        // h <= b'9'.
+        let alpha = (folded + (0x80 - 0x61) * ONES) & !(folded + (0x80 - 0x7b) * ONES) & !x & HIGH;
+        let digit = (h + (0x80 - 0x30) * ONES) & !(h + (0x80 - 0x3a) * ONES) & !x & HIGH;
+        // Capitals: letters below b'a'; their high bit moved to bit 5 lower-cases them.
+        let upper = alpha & !(h + (0x80 - 0x61) * ONES);
+        Eight {
+            alpha,
+            alnum: alpha | digit,
+            lowered: x | (upper >> 2),
         }
     }
-    let x = u64::from_le_bytes(chunk);
-    let h = x & !HIGH;
-    let folded = h | (0x20 * ONES);
-    // High bit of each byte: folded >= b'a' and folded <= b'z'; h >= b'0' and h <= b'9'.
-    let alpha = (folded + (0x80 - 0x61) * ONES) & !(folded + (0x80 - 0x7b) * ONES) & HIGH;
-    let digit = (h + (0x80 - 0x30) * ONES) & !(h + (0x80 - 0x3a) * ONES) & HIGH;
-    let alnum = (alpha | digit) & !x;
-    let len = ((!alnum & HIGH).trailing_zeros() / 8) as usize;
-    // Capitals: letters below b'a'; their high bit moved to bit 5 lower-cases them.
-    let upper = alpha & !(h + (0x80 - 0x61) * ONES);
-    (len, x | (upper >> 2))
+
+    /// How many bytes from the first have their high bit in `mask` (one of the masks above).
+    #[inline]
+    pub(crate) fn prefix(mask: u64) -> usize {
+        ((!mask & Eight::HIGH).trailing_zeros() / 8) as usize
+    }
 }
 
 /// Appends the UTF-8 of `c` lower-cased.
@@ -263,6 +296,11 @@ mod tests {
                         .position(|c| !c.is_ascii_alphanumeric())
                         .unwrap_or(text.len());
                     assert_eq!(len, expected, "{text:?}");
+                    let letters = text
+                        .iter()
+                        .position(|c| !c.is_ascii_alphabetic())
+                        .unwrap_or(text.len());
+                    assert_eq!(Eight::prefix(Eight::at(text, 0).alpha), letters, "{text:?}");
                     assert_eq!(
                         &lowered.to_le_bytes()[..len],
                         &text[..len].to_ascii_lowercase()[..],
