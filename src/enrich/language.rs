@@ -1,6 +1,7 @@
 //! Language of an article: a cheap English function-word test first, `whatlang` when it is
 //! unsure (see the parent module for the method and its figures).
 
+use super::scan::Eight;
 use crate::formats::textutil::floor_boundary;
 
 /// Bytes of text that [`detect_language`] looks at.
@@ -53,64 +54,88 @@ fn has_letters(sample: &str, n: usize) -> bool {
 /// The cheap English test on a sample (see the module doc).
 fn cheap_english(sample: &str) -> Cheap {
     let bytes = sample.as_bytes();
-    let mut letters = 0usize;
-    let mut non_ascii = 0usize;
-    let mut words = 0usize;
-    let mut english = 0usize;
-    let mut foreign = 0usize;
-    let mut the = 0usize;
+    let mut counts = Counts::default();
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
         if b.is_ascii_alphabetic() {
             let start = i;
-            while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
-                i += 1;
+            // Letters eight at a time; the first eight, lower-cased, are the word's key.
+            let first = Eight::at(bytes, i);
+            let mut run = Eight::prefix(first.alpha);
+            i += run;
+            while run == 8 {
+                run = Eight::prefix(Eight::at(bytes, i).alpha);
+                i += run;
             }
-            letters += i - start;
+            counts.letters += i - start;
             // A word glued to non-ASCII letters ("Zürich") is not a clean ASCII word.
             if i < bytes.len() && bytes[i] >= 0x80 {
                 continue;
             }
-            words += 1;
-            let word = &bytes[start..i];
-            if word.len() <= 6 {
-                let mut buf = [0u8; 6];
-                for (d, s) in buf.iter_mut().zip(word) {
-                    *d = s.to_ascii_lowercase();
-                }
-                match function_word(&buf[..word.len()]) {
-                    FunctionWord::The => {
-                        the += 1;
-                        english += 1;
-                    }
-                    FunctionWord::English => english += 1,
-                    FunctionWord::Foreign => foreign += 1,
-                    FunctionWord::None => {}
-                }
-            }
-        } else if b >= 0x80 {
-            non_ascii += 1;
-            i += 1;
+            let len = i - start;
+            counts.add_word(
+                (len <= 6).then(|| function_word(first.lowered & ((1u64 << (8 * len)) - 1))),
+            );
         } else {
+            counts.non_ascii += usize::from(b >= 0x80);
             i += 1;
         }
     }
-    if letters < 12 && !has_letters(sample, 12) {
-        return Cheap::TooShort;
+    counts.verdict(sample)
+}
+
+/// What the cheap English test counts in its sample.
+#[derive(Debug, Default)]
+struct Counts {
+    /// ASCII letters.
+    letters: usize,
+    /// Bytes outside ASCII.
+    non_ascii: usize,
+    /// Clean ASCII words (not glued to non-ASCII letters).
+    words: usize,
+    /// English function words, "the" among them.
+    english: usize,
+    /// Function words of the other languages.
+    foreign: usize,
+    /// "the".
+    the: usize,
+}
+
+impl Counts {
+    /// Counts a clean ASCII word and its class (None for a word of more than six letters).
+    fn add_word(&mut self, class: Option<FunctionWord>) {
+        self.words += 1;
+        match class {
+            Some(FunctionWord::The) => {
+                self.the += 1;
+                self.english += 1;
+            }
+            Some(FunctionWord::English) => self.english += 1,
+            Some(FunctionWord::Foreign) => self.foreign += 1,
+            Some(FunctionWord::None) | None => {}
+        }
     }
-    let english_enough = words >= CHEAP_MIN_WORDS
-        && non_ascii * 20 <= bytes.len()
-        && the >= 2
-        && english * 5 >= words
-        && foreign * 4 <= english;
-    if english_enough {
-        Cheap::English
-    } else {
-        Cheap::Unsure
+
+    /// The test's answer for the sample these counts come from.
+    fn verdict(&self, sample: &str) -> Cheap {
+        if self.letters < 12 && !has_letters(sample, 12) {
+            return Cheap::TooShort;
+        }
+        let english_enough = self.words >= CHEAP_MIN_WORDS
+            && self.non_ascii * 20 <= sample.len()
+            && self.the >= 2
+            && self.english * 5 >= self.words
+            && self.foreign * 4 <= self.english;
+        if english_enough {
+            Cheap::English
+        } else {
+            Cheap::Unsure
+        }
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum FunctionWord {
     The,
     English,
@@ -118,24 +143,89 @@ enum FunctionWord {
     None,
 }
 
-/// Classifies a lower-case ASCII word of at most six letters.
-fn function_word(w: &[u8]) -> FunctionWord {
-    match w {
-        b"the" => FunctionWord::The,
-        b"of" | b"and" | b"to" | b"that" | b"with" | b"for" | b"was" | b"were" | b"said"
-        | b"has" | b"have" | b"had" | b"from" | b"which" | b"this" | b"will" | b"would" | b"by"
-        | b"are" | b"its" | b"their" | b"they" | b"been" | b"after" | b"but" | b"not" | b"it"
-        | b"at" | b"he" | b"she" | b"his" | b"her" | b"who" | b"is" | b"on" | b"an" | b"be"
-        | b"as" => FunctionWord::English,
-        // German, French, Spanish, Italian, Portuguese, Dutch.
-        b"der" | b"die" | b"und" | b"das" | b"nicht" | b"ist" | b"ein" | b"eine" | b"mit"
-        | b"sich" | b"auf" | b"den" | b"dem" | b"zu" | b"le" | b"la" | b"les" | b"et" | b"des"
-        | b"est" | b"une" | b"du" | b"pour" | b"dans" | b"qui" | b"que" | b"pas" | b"sur"
-        | b"el" | b"los" | b"las" | b"y" | b"del" | b"por" | b"una" | b"con" | b"para" | b"se"
-        | b"il" | b"di" | b"che" | b"della" | b"per" | b"non" | b"sono" | b"os" | b"uma"
-        | b"com" | b"dos" | b"het" | b"een" | b"van" | b"en" | b"niet" | b"zijn" | b"met"
-        | b"voor" => FunctionWord::Foreign,
-        _ => FunctionWord::None,
+/// English function words of the cheap test, "the" among them.
+const ENGLISH_WORDS: &[&str] = &[
+    "of", "and", "to", "that", "with", "for", "was", "were", "said", "has", "have", "had", "from",
+    "which", "this", "will", "would", "by", "are", "its", "their", "they", "been", "after", "but",
+    "not", "it", "at", "he", "she", "his", "her", "who", "is", "on", "an", "be", "as", "the",
+];
+
+/// Function words of German, French, Spanish, Italian, Portuguese and Dutch.
+const FOREIGN_WORDS: &[&str] = &[
+    "der", "die", "und", "das", "nicht", "ist", "ein", "eine", "mit", "sich", "auf", "den", "dem",
+    "zu", "le", "la", "les", "et", "des", "est", "une", "du", "pour", "dans", "qui", "que", "pas",
+    "sur", "el", "los", "las", "y", "del", "por", "una", "con", "para", "se", "il", "di", "che",
+    "della", "per", "non", "sono", "os", "uma", "com", "dos", "het", "een", "van", "en", "niet",
+    "zijn", "met", "voor",
+];
+
+/// A lower-case ASCII word of at most eight letters as a `u64`, its bytes little-endian.
+const fn word_key(word: &[u8]) -> u64 {
+    let mut key = 0u64;
+    let mut j = 0;
+    while j < word.len() {
+        key |= (word[j] as u64) << (8 * j);
+        j += 1;
+    }
+    key
+}
+
+/// Slots of the function-word table (a power of two, a little over twice the words).
+const SLOTS: usize = 256;
+
+/// The table slot a key starts its probe at.
+const fn slot(key: u64) -> usize {
+    (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize % SLOTS
+}
+
+/// The function words by [`word_key`], open addressing with linear probing: (key, class), key
+/// 0 for an empty slot (no word is empty).
+static FUNCTION_WORDS: [(u64, FunctionWord); SLOTS] = {
+    let mut table = [(0u64, FunctionWord::None); SLOTS];
+    let mut list = 0;
+    while list < 2 {
+        let words: &[&str] = if list == 0 {
+            ENGLISH_WORDS
+        } else {
+            FOREIGN_WORDS
+        };
+        let mut w = 0;
+        while w < words.len() {
+            let word = words[w].as_bytes();
+            let class = if list == 1 {
+                FunctionWord::Foreign
+            } else if word.len() == 3 && word[0] == b't' && word[1] == b'h' && word[2] == b'e' {
+                FunctionWord::The
+            } else {
+                FunctionWord::English
+            };
+            let key = word_key(word);
+            let mut s = slot(key);
+            while table[s].0 != 0 {
+                assert!(table[s].0 != key, "a function word is listed twice");
+                s = (s + 1) % SLOTS;
+            }
+            table[s] = (key, class);
+            w += 1;
+        }
+        list += 1;
+    }
+    table
+};
+
+/// Classifies a lower-case ASCII word of at most six letters given as its [`word_key`].
+#[inline]
+fn function_word(key: u64) -> FunctionWord {
+    let mut s = slot(key);
+    loop {
+        let (k, class) = FUNCTION_WORDS[s];
+        if k == key {
+            return class;
+        }
+        if k == 0 {
+            return FunctionWord::None;
+        }
+        s = (s + 1) % SLOTS;
     }
 }
 
@@ -232,6 +322,111 @@ fn iso639_1(lang: whatlang::Lang) -> Option<&'static str> {
 mod tests {
     use super::*;
     use crate::enrich::testing::seed_text;
+
+    /// The function-word classes as the cheap test first had them, a plain match.
+    fn function_word_reference(w: &[u8]) -> FunctionWord {
+        match w {
+            b"the" => FunctionWord::The,
+            b"of" | b"and" | b"to" | b"that" | b"with" | b"for" | b"was" | b"were" | b"said"
+            | b"has" | b"have" | b"had" | b"from" | b"which" | b"this" | b"will" | b"would"
+            | b"by" | b"are" | b"its" | b"their" | b"they" | b"been" | b"after" | b"but"
+            | b"not" | b"it" | b"at" | b"he" | b"she" | b"his" | b"her" | b"who" | b"is"
+            | b"on" | b"an" | b"be" | b"as" => FunctionWord::English,
+            b"der" | b"die" | b"und" | b"das" | b"nicht" | b"ist" | b"ein" | b"eine" | b"mit"
+            | b"sich" | b"auf" | b"den" | b"dem" | b"zu" | b"le" | b"la" | b"les" | b"et"
+            | b"des" | b"est" | b"une" | b"du" | b"pour" | b"dans" | b"qui" | b"que" | b"pas"
+            | b"sur" | b"el" | b"los" | b"las" | b"y" | b"del" | b"por" | b"una" | b"con"
+            | b"para" | b"se" | b"il" | b"di" | b"che" | b"della" | b"per" | b"non" | b"sono"
+            | b"os" | b"uma" | b"com" | b"dos" | b"het" | b"een" | b"van" | b"en" | b"niet"
+            | b"zijn" | b"met" | b"voor" => FunctionWord::Foreign,
+            _ => FunctionWord::None,
+        }
+    }
+
+    #[test]
+    fn function_word_table() {
+        for w in ENGLISH_WORDS.iter().chain(FOREIGN_WORDS) {
+            let w = w.as_bytes();
+            assert_eq!(
+                function_word(word_key(w)),
+                function_word_reference(w),
+                "{w:?}"
+            );
+            assert_ne!(function_word(word_key(w)), FunctionWord::None, "{w:?}");
+        }
+        // Every word of up to three letters, and longer ones near the listed words.
+        let letters = b"abcdefghijklmnopqrstuvwxyz";
+        let mut words: Vec<Vec<u8>> = vec![Vec::new()];
+        for len in 1..=3 {
+            let shorter: Vec<Vec<u8>> = words
+                .iter()
+                .filter(|w| w.len() == len - 1)
+                .cloned()
+                .collect();
+            for w in shorter {
+                for &c in letters {
+                    let mut longer = w.clone();
+                    longer.push(c);
+                    words.push(longer);
+                }
+            }
+        }
+        for w in ENGLISH_WORDS.iter().chain(FOREIGN_WORDS) {
+            for &c in letters {
+                let mut longer = w.as_bytes().to_vec();
+                longer.push(c);
+                words.push(longer.clone());
+                longer.pop();
+                longer.pop();
+                longer.push(c);
+                words.push(longer);
+            }
+        }
+        for w in words.iter().filter(|w| !w.is_empty() && w.len() <= 6) {
+            assert_eq!(
+                function_word(word_key(w)),
+                function_word_reference(w),
+                "{w:?}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// The cheap test's counts do not depend on how its words are read: any text of ASCII
+        /// and other letters, spaces and punctuation gives the answer of a byte-by-byte reading.
+        #[test]
+        fn cheap_english_reads_words_as_bytes(
+            text in "([a-zA-Z]{1,9}|the|The|and|der|Zürich|é|[ ,.0-9]){0,120}"
+        ) {
+            let sample = prefix_at_char_boundary(&text, LANG_SAMPLE_BYTES);
+            proptest::prop_assert_eq!(cheap_english(sample), cheap_english_reference(sample));
+        }
+    }
+
+    /// [`cheap_english`] as it first read its words, byte by byte.
+    fn cheap_english_reference(sample: &str) -> Cheap {
+        let bytes = sample.as_bytes();
+        let mut counts = Counts::default();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i].is_ascii_alphabetic() {
+                let start = i;
+                while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+                    i += 1;
+                }
+                counts.letters += i - start;
+                if i < bytes.len() && bytes[i] >= 0x80 {
+                    continue;
+                }
+                let word = bytes[start..i].to_ascii_lowercase();
+                counts.add_word((word.len() <= 6).then(|| function_word_reference(&word)));
+            } else {
+                counts.non_ascii += usize::from(bytes[i] >= 0x80);
+                i += 1;
+            }
+        }
+        counts.verdict(sample)
+    }
 
     #[test]
     fn language_detection() {

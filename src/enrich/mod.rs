@@ -4,10 +4,11 @@
 //!
 //! # One pass over the text
 //! [`TextScan`] reads an item's texts (headline, summary, body paragraphs) once and keeps the
-//! byte ranges of their maximal runs of letters and digits. Everything below that needs words
-//! works from those runs: the word and character counts and the SimHash
-//! ([`body_stats_scanned`]) and the entity matcher ([`EntityMatcher::find_scanned`]: gazetteer
-//! lookups at run starts, tokens as runs joined by `'`, `’`, `-` or `.`). [`count_words`],
+//! byte ranges of their maximal runs of letters and digits, a lower-cased copy of every run
+//! and each text's word count. Everything below that needs words works from those: the word
+//! and character counts and the SimHash ([`body_stats_scanned`]) and the entity matcher
+//! ([`EntityMatcher::find_scanned`]: gazetteer lookups at run starts, tokens as runs joined by
+//! `'`, `’`, `-` or `.`). [`count_words`],
 //! [`simhash`] and [`EntityMatcher::find`] scan on their own for callers with no scan.
 //!
 //! # Language

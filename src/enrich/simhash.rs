@@ -55,59 +55,26 @@ pub fn body_stats(paragraphs: &[String]) -> BodyStats {
     body_stats_scanned(&TextScan::new(paragraphs.iter().map(String::as_str)), 0)
 }
 
-/// [`body_stats`] of the texts `from..` of a scan (the body paragraphs), from their runs of
-/// letters and digits: a SimHash token is a run lower-cased; a word is a run that whitespace
-/// separates from the run before it (or the first of its paragraph).
+/// [`body_stats`] of the texts `from..` of a scan (the body paragraphs, the scan's last texts),
+/// from the scan's lower-cased runs (the SimHash tokens) and word counts.
 pub fn body_stats_scanned(scan: &TextScan<'_>, from: usize) -> BodyStats {
-    let total: usize = scan.texts[from.min(scan.texts.len())..]
+    let from = from.min(scan.texts.len());
+    let words = scan.words[from..]
         .iter()
-        .map(|t| t.len())
-        .sum();
-    // Normalised SimHash tokens, each followed by one space, so a shingle is a contiguous slice.
-    let mut buf: Vec<u8> = Vec::with_capacity(total + 16);
-    let mut starts: Vec<usize> = Vec::with_capacity(scan.runs.len());
-    let mut words = 0u32;
-    let mut chars = 0u32;
-    for ti in from..scan.texts.len() {
-        let (text, runs) = scan.text(ti);
-        chars = chars.saturating_add(u32::try_from(text.chars().count()).unwrap_or(u32::MAX));
-        let mut prev_end = 0;
-        for (k, &(start, end)) in runs.iter().enumerate() {
-            if k == 0 || has_whitespace(&text[prev_end..start]) {
-                words = words.saturating_add(1);
-            }
-            prev_end = end;
-            starts.push(buf.len());
-            let run = &text[start..end];
-            if run.is_ascii() {
-                let from = buf.len();
-                buf.extend_from_slice(run.as_bytes());
-                buf[from..].make_ascii_lowercase();
-            } else {
-                let mut utf8 = [0u8; 4];
-                for l in run.chars().flat_map(char::to_lowercase) {
-                    buf.extend_from_slice(l.encode_utf8(&mut utf8).as_bytes());
-                }
-            }
-            buf.push(b' ');
-        }
-    }
+        .fold(0u32, |acc, &w| acc.saturating_add(w));
+    let chars = scan.texts[from..].iter().fold(0u32, |acc, t| {
+        acc.saturating_add(u32::try_from(t.chars().count()).unwrap_or(u32::MAX))
+    });
+    let first = scan.first_run(from);
     BodyStats {
         words,
         chars,
-        fingerprint: shingle_simhash(&buf, &starts),
+        fingerprint: shingle_simhash(&scan.lower, &scan.lower_starts[first..]),
     }
 }
 
-/// Whether the text holds a whitespace character (Unicode `White_Space`, as
-/// [`str::split_whitespace`] splits on).
-fn has_whitespace(gap: &str) -> bool {
-    gap.bytes().any(|b| matches!(b, b' ' | b'\t'..=b'\r'))
-        || (!gap.is_ascii() && gap.chars().any(char::is_whitespace))
-}
-
-/// The SimHash of the shingles of a token stream: `buf` holds the tokens, each followed by one
-/// space; `starts` their offsets.
+/// The SimHash of the shingles of a token stream: `buf` ends with the tokens, each followed by
+/// one space; `starts` their offsets.
 fn shingle_simhash(buf: &[u8], starts: &[usize]) -> u64 {
     let n = starts.len();
     if n == 0 {

@@ -2,9 +2,10 @@
 //! names, then surnames resolved to full names (see the parent module for the steps).
 
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 
 use super::gazetteer::GazMatch;
-use super::words::{WordSet, data_lines, word_set};
+use super::words::{WordHasher, WordSet, data_lines, word_set};
 use crate::enrich::scan::char_at;
 use crate::formats::textutil::push_unique;
 
@@ -379,12 +380,15 @@ pub(super) struct Single<'t> {
 
 type Span = (usize, usize, usize);
 
+/// The hasher of the per-item maps and sets of names (keys are short words and names).
+type Words = BuildHasherDefault<WordHasher>;
+
 /// Merges full names, resolves surnames, and orders people by first mention.
 /// Returns the names, the spans of all person mentions, and every token of every name.
 pub(super) fn resolve_people<'t>(
     fulls: &[Mention<'t>],
     singles: &[Single<'t>],
-) -> (Vec<String>, Vec<Span>, HashSet<&'t str>) {
+) -> (Vec<String>, Vec<Span>, HashSet<&'t str, Words>) {
     // Distinct full names, longest first, so shorter ones can merge into longer ones.
     let mut names: Vec<&[&'t str]> = Vec::new();
     for m in fulls {
@@ -403,7 +407,7 @@ pub(super) fn resolve_people<'t>(
             .position(|long| merges_into(names[i], long))
             .unwrap_or(i)
     };
-    let mut by_surname: HashMap<&str, Option<usize>> = HashMap::new();
+    let mut by_surname: HashMap<&str, Option<usize>, Words> = HashMap::default();
     for (i, n) in names.iter().enumerate() {
         let c = canonical_of(n);
         if c != i {
@@ -421,7 +425,7 @@ pub(super) fn resolve_people<'t>(
     }
 
     // (first mention, display name)
-    let mut first: HashMap<String, Span> = HashMap::new();
+    let mut first: HashMap<String, Span, Words> = HashMap::default();
     let mut spans: Vec<Span> = Vec::new();
     for m in fulls {
         let c = canonical_of(&m.tokens);
@@ -450,7 +454,7 @@ pub(super) fn resolve_people<'t>(
     }
     let mut people: Vec<(Span, String)> = first.into_iter().map(|(n, s)| (s, n)).collect();
     people.sort();
-    let mut tokens: HashSet<&'t str> = HashSet::new();
+    let mut tokens: HashSet<&'t str, Words> = HashSet::default();
     for n in &names {
         tokens.extend(n.iter().copied());
     }
