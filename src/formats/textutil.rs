@@ -377,8 +377,10 @@ pub fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.is_empty() || hay.len() < needle.len() {
         return None;
     }
+    // The first byte is compared before the window: most windows fail there.
+    let first = needle[0].to_ascii_lowercase();
     hay.windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
+        .position(|w| w[0].to_ascii_lowercase() == first && w.eq_ignore_ascii_case(needle))
 }
 
 /// Byte offset of the last match of `needle` in `hay`, ignoring ASCII case.
@@ -386,8 +388,9 @@ pub fn rfind_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.is_empty() || hay.len() < needle.len() {
         return None;
     }
+    let first = needle[0].to_ascii_lowercase();
     hay.windows(needle.len())
-        .rposition(|w| w.eq_ignore_ascii_case(needle))
+        .rposition(|w| w[0].to_ascii_lowercase() == first && w.eq_ignore_ascii_case(needle))
 }
 
 /// True when `hay` contains `needle`, ignoring ASCII case.
@@ -433,6 +436,17 @@ pub fn floor_boundary(s: &str, max: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The first-byte check changes no answer of the plain window search.
+        #[test]
+        fn find_ci_agrees(hay in "[aAbB -]{0,24}", needle in "[aAbB -]{1,4}") {
+            let (h, n) = (hay.as_bytes(), needle.as_bytes());
+            let plain = |w: &[u8]| w.eq_ignore_ascii_case(n);
+            proptest::prop_assert_eq!(find_ci(h, n), h.windows(n.len()).position(plain));
+            proptest::prop_assert_eq!(rfind_ci(h, n), h.windows(n.len()).rposition(plain));
+        }
+    }
 
     #[test]
     fn iso_shapes() {

@@ -63,29 +63,38 @@ pub(super) fn caption(line: &str) -> Option<(&str, Option<&str>)> {
 pub(super) fn caption_then_credit(line: &str) -> Option<(&str, &str)> {
     let close = line.rfind(')')?;
     let (cap, tail) = (&line[..=close], line[close + 1..].trim());
-    (!tail.is_empty() && tail.len() <= 80 && agency_line(tail).is_some() && caption(cap).is_some())
-        .then_some((cap, tail))
+    (!tail.is_empty()
+        && tail.len() <= 80
+        && agency_line_parts(tail).is_some()
+        && caption(cap).is_some())
+    .then_some((cap, tail))
 }
 
 /// `Reuters | Updated: Aug 20 2025 ...`: an agency credit and a labelled date on one line →
 /// (agency, as printed, the date part).
 pub(super) fn agency_then_date(line: &str) -> Option<(Agency, &'static str, &str)> {
+    agency_then_date_parts(line).map(|(entry, rest)| (agency_of(entry), entry.0, rest))
+}
+
+/// [`agency_then_date`] with the agency's table entry, nothing allocated: (entry, date part).
+pub(super) fn agency_then_date_parts(line: &str) -> Option<(&'static AgencyEntry, &str)> {
     let s = line.strip_prefix("By ").unwrap_or(line);
     let (entry, rest) = agency_prefix(s)?;
     let rest = rest.trim_start();
     let rest = rest
         .strip_prefix(['|', '-', '–', '—', ',', '/'])?
         .trim_start();
-    has_any_date(rest).then(|| {
-        (
-            Agency {
-                code: entry.1.to_string(),
-                name: entry.2.to_string(),
-            },
-            entry.0,
-            rest,
-        )
-    })
+    has_any_date(rest).then_some((entry, rest))
+}
+
+/// An entry of [`AGENCIES`]: (as printed, code, name).
+type AgencyEntry = (&'static str, &'static str, &'static str);
+
+fn agency_of(entry: &AgencyEntry) -> Agency {
+    Agency {
+        code: entry.1.to_string(),
+        name: entry.2.to_string(),
+    }
 }
 
 /// Applies an agency line (`AP Kyiv`, `Reuters | Updated: ...`) to the item.
@@ -108,7 +117,7 @@ pub(super) fn apply_agency_line(line: &str, item: &mut ParsedItem) {
 }
 
 /// Looks up an agency printed at the start of `s`; returns the entry and the rest.
-fn agency_prefix(s: &str) -> Option<(&'static (&'static str, &'static str, &'static str), &str)> {
+fn agency_prefix(s: &str) -> Option<(&'static AgencyEntry, &str)> {
     // Most lines start with no agency's first letter: one byte compared, no string compare.
     let first = *s.as_bytes().first()?;
     AGENCIES.iter().find_map(|entry| {
@@ -126,6 +135,11 @@ fn agency_prefix(s: &str) -> Option<(&'static (&'static str, &'static str, &'sta
 /// An agency line: `AP Kyiv`, `By PTI`, `(Reuters)`, `Press Trust of India New Delhi`.
 /// Returns (agency, as printed, dateline).
 pub(super) fn agency_line(line: &str) -> Option<(Agency, &str, Option<&str>)> {
+    agency_line_parts(line).map(|(entry, place)| (agency_of(entry), entry.0, place))
+}
+
+/// [`agency_line`] with the agency's table entry, nothing allocated: (entry, dateline).
+pub(super) fn agency_line_parts(line: &str) -> Option<(&'static AgencyEntry, Option<&str>)> {
     let mut s = line.trim();
     for by in ["By ", "BY ", "by "] {
         if let Some(r) = s.strip_prefix(by) {
@@ -140,14 +154,10 @@ pub(super) fn agency_line(line: &str) -> Option<(Agency, &str, Option<&str>)> {
     let rest = rest.trim_matches(|c: char| {
         c.is_whitespace() || matches!(c, ',' | '|' | '-' | '–' | '—' | ':' | '/')
     });
-    let agency = Agency {
-        code: entry.1.to_string(),
-        name: entry.2.to_string(),
-    };
     if rest.is_empty() {
-        return Some((agency, entry.0, None));
+        return Some((entry, None));
     }
-    is_place(rest).then_some((agency, entry.0, Some(rest)))
+    is_place(rest).then_some((entry, Some(rest)))
 }
 
 /// A place name: at most four capitalised words, no digits, no sentence punctuation.
