@@ -6,7 +6,7 @@
 use super::dates::{apply_dates, has_any_date};
 use crate::formats::agency::AGENCIES;
 use crate::formats::textutil::{
-    contains_ci, find_ci, floor_boundary, push_unique, rfind_ci, title_case_caps,
+    contains_ci, find_ci, floor_boundary, push_unique, rfind_ci, title_case_caps, word_count,
 };
 use crate::model::{Agency, ParsedItem};
 
@@ -305,9 +305,9 @@ pub(super) fn is_tag_line(line: &str, need_sep: bool) -> bool {
         return false;
     }
     let mut items = 0;
-    for item in line.split([',', '|', ';']) {
+    for item in tag_items(line) {
         let item = item.trim();
-        if item.is_empty() || item.len() > 50 || item.split_whitespace().count() > 6 {
+        if item.is_empty() || item.len() > 50 || word_count(item) > 6 {
             return false;
         }
         let c = item.chars().next().unwrap_or(' ');
@@ -319,9 +319,22 @@ pub(super) fn is_tag_line(line: &str, need_sep: bool) -> bool {
     items >= if need_sep { 2 } else { 1 }
 }
 
+/// The items of a tag line: `line.split([',', '|', ';'])`, the separators found with memchr.
+fn tag_items(line: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    memchr::memchr3_iter(b',', b'|', b';', line.as_bytes())
+        .chain([line.len()])
+        .map(move |end| {
+            // The separators are ASCII: both ends are char boundaries.
+            let item = &line[start..end];
+            start = end + 1;
+            item
+        })
+}
+
 pub(super) fn split_keywords(line: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for k in line.split([',', '|', ';']) {
+    for k in tag_items(line) {
         let k = k.trim();
         if !k.is_empty() {
             push_unique(&mut out, k.to_string());
@@ -468,6 +481,15 @@ pub(super) fn agency_from_body(first: &str, item: &mut ParsedItem) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn tag_items_agree(line in "[a ,|;é]{0,16}") {
+            let ours: Vec<&str> = tag_items(&line).collect();
+            let plain: Vec<&str> = line.split([',', '|', ';']).collect();
+            proptest::prop_assert_eq!(ours, plain);
+        }
+    }
 
     #[test]
     fn agency_lines() {

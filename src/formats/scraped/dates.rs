@@ -31,7 +31,7 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, MatchKind};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
-use crate::formats::textutil::{iso_local, parse_offset};
+use crate::formats::textutil::{iso_local, parse_offset, split_by};
 use crate::model::ParsedItem;
 
 /// Labels that may precede a timestamp; longest first so `last updated` wins over `updated`.
@@ -54,9 +54,29 @@ const LABELS: &[&str] = &[
     "date",
 ];
 
+/// The bytes a label starts with, in either case: a text that starts otherwise has none.
+const LABEL_STARTS: [bool; 256] = {
+    let mut starts = [false; 256];
+    let mut i = 0;
+    while i < LABELS.len() {
+        let b = LABELS[i].as_bytes()[0];
+        starts[b.to_ascii_lowercase() as usize] = true;
+        starts[b.to_ascii_uppercase() as usize] = true;
+        i += 1;
+    }
+    starts
+};
+
 /// Strips one leading label (`Updated:`, `First Published -` ...) and the punctuation after it.
 pub(crate) fn strip_label(s: &str) -> &str {
     let t = s.trim_start();
+    if !t
+        .as_bytes()
+        .first()
+        .is_some_and(|&b| LABEL_STARTS[usize::from(b)])
+    {
+        return t;
+    }
     for label in LABELS {
         if t.len() >= label.len()
             && t.is_char_boundary(label.len())
@@ -263,7 +283,9 @@ fn parse_words(s: &str) -> Option<DateTime<Utc>> {
     let mut meridiem: Option<bool> = None; // Some(true) = pm
     let mut zone: Option<Zone> = None;
 
-    for raw in s.split(|c: char| c.is_whitespace() || matches!(c, ',' | '|' | '/' | '(' | ')')) {
+    for raw in split_by(s, |c| {
+        c.is_whitespace() || matches!(c, ',' | '|' | '/' | '(' | ')')
+    }) {
         let tok = raw.trim_matches(|c: char| c == '-' || c == '–' || c == '.' || c == ';');
         let tok = if raw.starts_with('+') || (raw.starts_with('-') && raw.len() > 1) {
             raw.trim_end_matches(['.', ';'])
