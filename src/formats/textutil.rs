@@ -377,8 +377,10 @@ pub fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.is_empty() || hay.len() < needle.len() {
         return None;
     }
+    // The first byte is compared before the window: most windows fail there.
+    let first = needle[0].to_ascii_lowercase();
     hay.windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
+        .position(|w| w[0].to_ascii_lowercase() == first && w.eq_ignore_ascii_case(needle))
 }
 
 /// Byte offset of the last match of `needle` in `hay`, ignoring ASCII case.
@@ -386,8 +388,9 @@ pub fn rfind_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.is_empty() || hay.len() < needle.len() {
         return None;
     }
+    let first = needle[0].to_ascii_lowercase();
     hay.windows(needle.len())
-        .rposition(|w| w.eq_ignore_ascii_case(needle))
+        .rposition(|w| w[0].to_ascii_lowercase() == first && w.eq_ignore_ascii_case(needle))
 }
 
 /// True when `hay` contains `needle`, ignoring ASCII case.
@@ -397,12 +400,73 @@ pub fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
 
 /// Equality ignoring ASCII case and runs of whitespace.
 pub fn eq_loose(a: &str, b: &str) -> bool {
-    let mut x = a.split_whitespace();
-    let mut y = b.split_whitespace();
+    if a.is_ascii() && b.is_ascii() {
+        return same_words(ascii_words(a), ascii_words(b));
+    }
+    same_words(a.split_whitespace(), b.split_whitespace())
+}
+
+/// `char::is_whitespace` for an ASCII byte (`u8::is_ascii_whitespace` leaves out the vertical
+/// tab).
+pub fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// The words of ASCII text, as `split_whitespace` finds them, split on bytes instead of
+/// decoded chars.
+fn ascii_words(s: &str) -> impl Iterator<Item = &[u8]> {
+    s.as_bytes()
+        .split(|c| is_space(*c))
+        .filter(|w| !w.is_empty())
+}
+
+/// The number of whitespace-separated words (`split_whitespace().count()`).
+pub fn word_count(s: &str) -> usize {
+    if s.is_ascii() {
+        ascii_words(s).count()
+    } else {
+        s.split_whitespace().count()
+    }
+}
+
+/// `s.split(sep)`, stepping over bytes rather than decoded chars when `s` is ASCII.
+pub fn split_by<'a>(
+    s: &'a str,
+    sep: impl Fn(char) -> bool + 'a,
+) -> impl Iterator<Item = &'a str> + 'a {
+    let ascii = s.is_ascii();
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        let at = if ascii {
+            r.bytes().position(|b| sep(char::from(b))).map(|i| (i, 1))
+        } else {
+            r.char_indices()
+                .find(|&(_, c)| sep(c))
+                .map(|(i, c)| (i, c.len_utf8()))
+        };
+        match at {
+            Some((i, len)) => {
+                rest = Some(&r[i + len..]);
+                Some(&r[..i])
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
+/// True when both word sequences are equal, ignoring ASCII case.
+fn same_words<W: AsRef<[u8]>>(
+    mut x: impl Iterator<Item = W>,
+    mut y: impl Iterator<Item = W>,
+) -> bool {
     loop {
         match (x.next(), y.next()) {
             (None, None) => return true,
-            (Some(p), Some(q)) if p.eq_ignore_ascii_case(q) => {}
+            (Some(p), Some(q)) if p.as_ref().eq_ignore_ascii_case(q.as_ref()) => {}
             _ => return false,
         }
     }
@@ -433,6 +497,33 @@ pub fn floor_boundary(s: &str, max: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The byte split of ASCII text gives the answer of `split_whitespace`.
+        #[test]
+        fn eq_loose_agrees(a in "[aAb \t\n\u{b}\u{c}\r\u{a0}\u{1c}]{0,12}", b in "[aAb \t\n\u{b}\u{c}\r\u{1c}]{0,12}") {
+            let plain = same_words(a.split_whitespace(), b.split_whitespace());
+            proptest::prop_assert_eq!(eq_loose(&a, &b), plain);
+        }
+
+        #[test]
+        fn word_count_and_split_by_agree(s in "[ab ,\t\u{b}\u{a0}\u{2009}é]{0,16}") {
+            proptest::prop_assert_eq!(word_count(&s), s.split_whitespace().count());
+            let sep = |c: char| c.is_whitespace() || c == ',';
+            let ours: Vec<&str> = split_by(&s, sep).collect();
+            let plain: Vec<&str> = s.split(sep).collect();
+            proptest::prop_assert_eq!(ours, plain);
+        }
+
+        /// The first-byte check changes no answer of the plain window search.
+        #[test]
+        fn find_ci_agrees(hay in "[aAbB -]{0,24}", needle in "[aAbB -]{1,4}") {
+            let (h, n) = (hay.as_bytes(), needle.as_bytes());
+            let plain = |w: &[u8]| w.eq_ignore_ascii_case(n);
+            proptest::prop_assert_eq!(find_ci(h, n), h.windows(n.len()).position(plain));
+            proptest::prop_assert_eq!(rfind_ci(h, n), h.windows(n.len()).rposition(plain));
+        }
+    }
 
     #[test]
     fn iso_shapes() {

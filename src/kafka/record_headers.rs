@@ -14,14 +14,20 @@ use rdkafka::message::{BorrowedHeaders, Header, Headers, OwnedHeaders};
 
 /// The headers of a record as (key, value) byte slices, in order; a header without a value has
 /// `None`.
-#[allow(unsafe_code)]
 pub fn raw(headers: &BorrowedHeaders) -> Vec<(&[u8], Option<&[u8]>)> {
+    let mut out = Vec::with_capacity(headers.count());
+    out.extend(iter(headers));
+    out
+}
+
+/// [`raw`] as an iterator, nothing allocated.
+#[allow(unsafe_code)]
+fn iter(headers: &BorrowedHeaders) -> impl Iterator<Item = (&[u8], Option<&[u8]>)> {
     // A `&BorrowedHeaders` is how rdkafka hands out the native `rd_kafka_headers_t` of a message
     // (its own `as_native_ptr` is this same cast); the pointers librdkafka returns point into
     // that header list, which lives as long as the borrow.
     let native = std::ptr::from_ref(headers).cast::<rdsys::rd_kafka_headers_t>();
-    let mut out = Vec::with_capacity(headers.count());
-    for idx in 0..headers.count() {
+    (0..headers.count()).filter_map(move |idx| {
         let mut name = std::ptr::null();
         let mut value = std::ptr::null();
         let mut size = 0usize;
@@ -31,27 +37,24 @@ pub fn raw(headers: &BorrowedHeaders) -> Vec<(&[u8], Option<&[u8]>)> {
             rdsys::rd_kafka_header_get_all(native, idx, &mut name, &mut value, &mut size)
         };
         if err != rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR || name.is_null() {
-            continue;
+            return None;
         }
         // SAFETY: librdkafka stores header names NUL-terminated; `name` and `value` (of `size`
         // bytes) stay valid while the message, hence `headers`, is borrowed.
-        let (key, value) = unsafe {
+        Some(unsafe {
             (
                 CStr::from_ptr(name).to_bytes(),
                 (!value.is_null()).then(|| std::slice::from_raw_parts(value.cast::<u8>(), size)),
             )
-        };
-        out.push((key, value));
-    }
-    out
+        })
+    })
 }
 
 /// Copies a record's headers; a key that is not UTF-8 is kept with its invalid bytes replaced
 /// (U+FFFD), so the copy can be written again.
 pub fn copy(headers: Option<&BorrowedHeaders>) -> Vec<(String, Vec<u8>)> {
     headers.map_or_else(Vec::new, |h| {
-        raw(h)
-            .into_iter()
+        iter(h)
             .map(|(k, v)| {
                 (
                     String::from_utf8_lossy(k).into_owned(),
@@ -64,8 +67,7 @@ pub fn copy(headers: Option<&BorrowedHeaders>) -> Vec<(String, Vec<u8>)> {
 
 /// The value of the first header named `key`.
 pub fn find<'a>(headers: Option<&'a BorrowedHeaders>, key: &str) -> Option<&'a [u8]> {
-    raw(headers?)
-        .into_iter()
+    iter(headers?)
         .find(|(k, _)| *k == key.as_bytes())
         .and_then(|(_, v)| v)
 }
@@ -79,8 +81,7 @@ pub fn text<'a>(headers: Option<&'a BorrowedHeaders>, key: &str) -> Option<&'a s
 /// wirefeed writes each of its headers once).
 pub fn map(headers: Option<&BorrowedHeaders>) -> HashMap<&str, &[u8]> {
     headers.map_or_else(HashMap::new, |h| {
-        raw(h)
-            .into_iter()
+        iter(h)
             .filter_map(|(k, v)| Some((std::str::from_utf8(k).ok()?, v?)))
             .collect()
     })

@@ -2,14 +2,85 @@
 //! metric, the instance's [`Stats`] where the summary line counts it too, and writes the log line
 //! where one is useful.
 
+use std::cell::RefCell;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use metrics::{counter, gauge, histogram};
+use metrics::{Counter, Histogram, counter, gauge, histogram};
 
 use super::{LOG_TARGET, Stage, Stats, names};
 use crate::model::SourceFormat;
 use crate::pipeline::RejectReason;
+
+/// Handles of the metrics counted once per record, looked up in the recorder once per thread
+/// and label set, so counting a record is an atomic add rather than a registry lookup (which
+/// copies and hashes the key each time).
+#[derive(Default)]
+struct Handles {
+    /// Address of the recorder the handles came from: a recorder installed later (or a test's
+    /// local one) gets handles of its own.
+    recorder: usize,
+    consumed: Vec<((Stage, Box<str>), Counter)>,
+    parse_duration: Option<Histogram>,
+    parsed: Vec<(SourceFormat, Counter)>,
+    produced: Vec<(ArticleKind, Counter)>,
+    publication_latency: Option<Histogram>,
+    record_latency: Option<Histogram>,
+    duplicates: Option<Counter>,
+    near_duplicates: Vec<(bool, Counter)>,
+}
+
+thread_local! {
+    static HANDLES: RefCell<Handles> = RefCell::default();
+}
+
+/// Runs `f` on this thread's [`Handles`] for the current recorder.
+fn with_handles<T>(f: impl FnOnce(&mut Handles) -> T) -> T {
+    let recorder = metrics::with_recorder(|r| std::ptr::from_ref(r).cast::<()>() as usize);
+    let fresh = || Handles {
+        recorder,
+        ..Handles::default()
+    };
+    let mut f = Some(f);
+    let cached = HANDLES.try_with(|cell| {
+        let mut handles = cell.borrow_mut();
+        if handles.recorder != recorder {
+            *handles = fresh();
+        }
+        (f.take().expect("called once"))(&mut handles)
+    });
+    // During thread teardown the thread-local is gone: look the handles up for this call alone.
+    cached.unwrap_or_else(|_| (f.take().expect("not called"))(&mut fresh()))
+}
+
+/// The handle kept for `key` in `list`, made by `make` the first time. Lists hold one entry per
+/// label set (a handful); one grown past that is emptied rather than searched at length.
+fn keyed<K, H>(
+    list: &mut Vec<(K, H)>,
+    is: impl Fn(&K) -> bool,
+    make: impl FnOnce() -> (K, H),
+) -> &H {
+    let at = match list.iter().position(|(k, _)| is(k)) {
+        Some(at) => at,
+        None => {
+            if list.len() >= 16 {
+                list.clear();
+            }
+            list.push(make());
+            list.len() - 1
+        }
+    };
+    &list[at].1
+}
+
+/// [`keyed`] for a label set that is one value.
+fn by_label<K: Copy + PartialEq>(
+    list: &mut Vec<(K, Counter)>,
+    key: K,
+    make: impl FnOnce(K) -> Counter,
+) -> &Counter {
+    keyed(list, |k| *k == key, || (key, make(key)))
+}
 
 /// Whether a produced article is a new story or an update of one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,12 +118,21 @@ impl RecordConsumed<'_> {
         if self.stage == Stage::Dedup {
             Stats::add(&stats.keyed_records, 1);
         }
-        counter!(
-            names::RECORDS_CONSUMED,
-            "stage" => self.stage.as_str(),
-            "topic" => self.topic.to_owned()
-        )
-        .increment(1);
+        with_handles(|h| {
+            keyed(
+                &mut h.consumed,
+                |(stage, topic)| *stage == self.stage && **topic == *self.topic,
+                || {
+                    let c = counter!(
+                        names::RECORDS_CONSUMED,
+                        "stage" => self.stage.as_str(),
+                        "topic" => self.topic.to_owned()
+                    );
+                    ((self.stage, self.topic.into()), c)
+                },
+            )
+            .increment(1);
+        });
     }
 }
 
@@ -70,12 +150,21 @@ pub struct RecordParsed {
 impl RecordParsed {
     /// Observes the parse time and counts the items by format.
     pub fn emit(&self) {
-        histogram!(names::PARSE_DURATION).record(self.elapsed.as_secs_f64());
-        if let Some(format) = self.format
-            && self.items > 0
-        {
-            counter!(names::ITEMS_PARSED, "format" => format.as_str()).increment(self.items);
-        }
+        with_handles(|h| {
+            h.parse_duration
+                .get_or_insert_with(|| histogram!(names::PARSE_DURATION))
+                .record(self.elapsed.as_secs_f64());
+            if let Some(format) = self.format
+                && self.items > 0
+            {
+                by_label(
+                    &mut h.parsed,
+                    format,
+                    |f| counter!(names::ITEMS_PARSED, "format" => f.as_str()),
+                )
+                .increment(self.items);
+            }
+        });
     }
 }
 
@@ -108,13 +197,24 @@ impl ArticleProduced {
             },
             1,
         );
-        counter!(names::ARTICLES_PRODUCED, "kind" => self.kind.as_str()).increment(1);
-        if let Some(s) = seconds_since(self.published, now) {
-            histogram!(names::PUBLICATION_TO_ARTICLE).record(s);
-        }
-        if let Some(s) = self.record_time.and_then(|t| seconds_since(t, now)) {
-            histogram!(names::RECORD_TO_ARTICLE).record(s);
-        }
+        with_handles(|h| {
+            by_label(
+                &mut h.produced,
+                self.kind,
+                |k| counter!(names::ARTICLES_PRODUCED, "kind" => k.as_str()),
+            )
+            .increment(1);
+            if let Some(s) = seconds_since(self.published, now) {
+                h.publication_latency
+                    .get_or_insert_with(|| histogram!(names::PUBLICATION_TO_ARTICLE))
+                    .record(s);
+            }
+            if let Some(s) = self.record_time.and_then(|t| seconds_since(t, now)) {
+                h.record_latency
+                    .get_or_insert_with(|| histogram!(names::RECORD_TO_ARTICLE))
+                    .record(s);
+            }
+        });
     }
 }
 
@@ -132,7 +232,11 @@ impl DuplicateDropped {
     /// Counts the duplicate (in [`Stats::duplicates`] too).
     pub fn emit(&self, stats: &Stats) {
         Stats::add(&stats.duplicates, 1);
-        counter!(names::DUPLICATES).increment(1);
+        with_handles(|h| {
+            h.duplicates
+                .get_or_insert_with(|| counter!(names::DUPLICATES))
+                .increment(1);
+        });
     }
 }
 
@@ -161,8 +265,13 @@ impl NearDuplicateFound {
     /// Counts the near-duplicate by action (in [`Stats::near_duplicates`] too).
     pub fn emit(&self, stats: &Stats) {
         Stats::add(&stats.near_duplicates, 1);
-        let action = if self.dropped { "dropped" } else { "annotated" };
-        counter!(names::NEAR_DUPLICATES, "action" => action).increment(1);
+        with_handles(|h| {
+            by_label(&mut h.near_duplicates, self.dropped, |dropped| {
+                let action = if dropped { "dropped" } else { "annotated" };
+                counter!(names::NEAR_DUPLICATES, "action" => action)
+            })
+            .increment(1);
+        });
     }
 }
 
@@ -311,6 +420,67 @@ impl AckedWithoutOffset {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Renders what `emit` counts into a fresh recorder.
+    fn rendered(emit: impl Fn()) -> String {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        let handle = recorder.handle();
+        metrics::with_local_recorder(&recorder, emit);
+        handle.render()
+    }
+
+    #[test]
+    fn cached_handles_count_into_their_own_recorder() {
+        let stats = Stats::default();
+        let consumed = |stage, topic| RecordConsumed { stage, topic }.emit(&stats);
+        let first = rendered(|| {
+            for _ in 0..3 {
+                consumed(Stage::Parse, "raw");
+            }
+            consumed(Stage::Dedup, "keyed");
+            consumed(Stage::Parse, "other");
+            DuplicateDropped.emit(&stats);
+            NearDuplicateFound { dropped: true }.emit(&stats);
+        });
+        for line in [
+            r#"wirefeed_records_consumed_total{stage="parse",topic="raw"} 3"#,
+            r#"wirefeed_records_consumed_total{stage="dedup",topic="keyed"} 1"#,
+            r#"wirefeed_records_consumed_total{stage="parse",topic="other"} 1"#,
+            "wirefeed_duplicates_total 1",
+            r#"wirefeed_near_duplicates_total{action="dropped"} 1"#,
+        ] {
+            assert!(first.contains(line), "{line} in\n{first}");
+        }
+        // The same thread, a new recorder: the handles of the first are not reused.
+        let second = rendered(|| consumed(Stage::Parse, "raw"));
+        assert!(
+            second.contains(r#"wirefeed_records_consumed_total{stage="parse",topic="raw"} 1"#),
+            "{second}"
+        );
+        assert!(!second.contains("wirefeed_duplicates_total"), "{second}");
+    }
+
+    #[test]
+    fn a_grown_label_list_still_counts() {
+        let stats = Stats::default();
+        let topics: Vec<String> = (0..40).map(|i| format!("t{i}")).collect();
+        let text = rendered(|| {
+            for _ in 0..2 {
+                for topic in &topics {
+                    RecordConsumed {
+                        stage: Stage::Parse,
+                        topic,
+                    }
+                    .emit(&stats);
+                }
+            }
+        });
+        for topic in &topics {
+            let line =
+                format!(r#"wirefeed_records_consumed_total{{stage="parse",topic="{topic}"}} 2"#);
+            assert!(text.contains(&line), "{line}");
+        }
+    }
 
     #[test]
     fn latency_is_not_negative() {

@@ -7,7 +7,8 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
 
 use super::credits::{
-    agency_line, agency_then_date, caption, caption_then_credit, is_disclaimer, looks_like_byline,
+    agency_line_parts, agency_then_date_parts, caption, caption_then_credit, is_disclaimer,
+    looks_like_byline,
 };
 use super::dates::has_any_date;
 
@@ -168,7 +169,7 @@ pub(super) fn classify(line: &str) -> Kind {
                 return Kind::Dated;
             }
             Prefix::By if line.len() <= 80 => {
-                if agency_line(line).is_some() {
+                if agency_line_parts(line).is_some() {
                     return Kind::Agency;
                 }
                 if looks_like_byline(&line[3..]) {
@@ -184,13 +185,13 @@ pub(super) fn classify(line: &str) -> Kind {
     if line.ends_with(')') && caption(line).is_some() {
         return Kind::Caption;
     }
-    if line.len() <= 80 && agency_line(line).is_some() {
+    if line.len() <= 80 && agency_line_parts(line).is_some() {
         return Kind::Agency;
     }
     if caption_then_credit(line).is_some() {
         return Kind::Caption;
     }
-    if line.len() <= 160 && agency_then_date(line).is_some() {
+    if line.len() <= 160 && agency_then_date_parts(line).is_some() {
         return Kind::Agency;
     }
     Kind::Other

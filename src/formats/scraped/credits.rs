@@ -6,7 +6,7 @@
 use super::dates::{apply_dates, has_any_date};
 use crate::formats::agency::AGENCIES;
 use crate::formats::textutil::{
-    contains_ci, find_ci, floor_boundary, push_unique, rfind_ci, title_case_caps,
+    contains_ci, find_ci, floor_boundary, push_unique, rfind_ci, title_case_caps, word_count,
 };
 use crate::model::{Agency, ParsedItem};
 
@@ -63,29 +63,38 @@ pub(super) fn caption(line: &str) -> Option<(&str, Option<&str>)> {
 pub(super) fn caption_then_credit(line: &str) -> Option<(&str, &str)> {
     let close = line.rfind(')')?;
     let (cap, tail) = (&line[..=close], line[close + 1..].trim());
-    (!tail.is_empty() && tail.len() <= 80 && agency_line(tail).is_some() && caption(cap).is_some())
-        .then_some((cap, tail))
+    (!tail.is_empty()
+        && tail.len() <= 80
+        && agency_line_parts(tail).is_some()
+        && caption(cap).is_some())
+    .then_some((cap, tail))
 }
 
 /// `Reuters | Updated: Aug 20 2025 ...`: an agency credit and a labelled date on one line →
 /// (agency, as printed, the date part).
 pub(super) fn agency_then_date(line: &str) -> Option<(Agency, &'static str, &str)> {
+    agency_then_date_parts(line).map(|(entry, rest)| (agency_of(entry), entry.0, rest))
+}
+
+/// [`agency_then_date`] with the agency's table entry, nothing allocated: (entry, date part).
+pub(super) fn agency_then_date_parts(line: &str) -> Option<(&'static AgencyEntry, &str)> {
     let s = line.strip_prefix("By ").unwrap_or(line);
     let (entry, rest) = agency_prefix(s)?;
     let rest = rest.trim_start();
     let rest = rest
         .strip_prefix(['|', '-', '–', '—', ',', '/'])?
         .trim_start();
-    has_any_date(rest).then(|| {
-        (
-            Agency {
-                code: entry.1.to_string(),
-                name: entry.2.to_string(),
-            },
-            entry.0,
-            rest,
-        )
-    })
+    has_any_date(rest).then_some((entry, rest))
+}
+
+/// An entry of [`AGENCIES`]: (as printed, code, name).
+type AgencyEntry = (&'static str, &'static str, &'static str);
+
+fn agency_of(entry: &AgencyEntry) -> Agency {
+    Agency {
+        code: entry.1.to_string(),
+        name: entry.2.to_string(),
+    }
 }
 
 /// Applies an agency line (`AP Kyiv`, `Reuters | Updated: ...`) to the item.
@@ -108,7 +117,7 @@ pub(super) fn apply_agency_line(line: &str, item: &mut ParsedItem) {
 }
 
 /// Looks up an agency printed at the start of `s`; returns the entry and the rest.
-fn agency_prefix(s: &str) -> Option<(&'static (&'static str, &'static str, &'static str), &str)> {
+fn agency_prefix(s: &str) -> Option<(&'static AgencyEntry, &str)> {
     // Most lines start with no agency's first letter: one byte compared, no string compare.
     let first = *s.as_bytes().first()?;
     AGENCIES.iter().find_map(|entry| {
@@ -126,6 +135,11 @@ fn agency_prefix(s: &str) -> Option<(&'static (&'static str, &'static str, &'sta
 /// An agency line: `AP Kyiv`, `By PTI`, `(Reuters)`, `Press Trust of India New Delhi`.
 /// Returns (agency, as printed, dateline).
 pub(super) fn agency_line(line: &str) -> Option<(Agency, &str, Option<&str>)> {
+    agency_line_parts(line).map(|(entry, place)| (agency_of(entry), entry.0, place))
+}
+
+/// [`agency_line`] with the agency's table entry, nothing allocated: (entry, dateline).
+pub(super) fn agency_line_parts(line: &str) -> Option<(&'static AgencyEntry, Option<&str>)> {
     let mut s = line.trim();
     for by in ["By ", "BY ", "by "] {
         if let Some(r) = s.strip_prefix(by) {
@@ -140,14 +154,10 @@ pub(super) fn agency_line(line: &str) -> Option<(Agency, &str, Option<&str>)> {
     let rest = rest.trim_matches(|c: char| {
         c.is_whitespace() || matches!(c, ',' | '|' | '-' | '–' | '—' | ':' | '/')
     });
-    let agency = Agency {
-        code: entry.1.to_string(),
-        name: entry.2.to_string(),
-    };
     if rest.is_empty() {
-        return Some((agency, entry.0, None));
+        return Some((entry, None));
     }
-    is_place(rest).then_some((agency, entry.0, Some(rest)))
+    is_place(rest).then_some((entry, Some(rest)))
 }
 
 /// A place name: at most four capitalised words, no digits, no sentence punctuation.
@@ -295,9 +305,9 @@ pub(super) fn is_tag_line(line: &str, need_sep: bool) -> bool {
         return false;
     }
     let mut items = 0;
-    for item in line.split([',', '|', ';']) {
+    for item in tag_items(line) {
         let item = item.trim();
-        if item.is_empty() || item.len() > 50 || item.split_whitespace().count() > 6 {
+        if item.is_empty() || item.len() > 50 || word_count(item) > 6 {
             return false;
         }
         let c = item.chars().next().unwrap_or(' ');
@@ -309,9 +319,22 @@ pub(super) fn is_tag_line(line: &str, need_sep: bool) -> bool {
     items >= if need_sep { 2 } else { 1 }
 }
 
+/// The items of a tag line: `line.split([',', '|', ';'])`, the separators found with memchr.
+fn tag_items(line: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    memchr::memchr3_iter(b',', b'|', b';', line.as_bytes())
+        .chain([line.len()])
+        .map(move |end| {
+            // The separators are ASCII: both ends are char boundaries.
+            let item = &line[start..end];
+            start = end + 1;
+            item
+        })
+}
+
 pub(super) fn split_keywords(line: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for k in line.split([',', '|', ';']) {
+    for k in tag_items(line) {
         let k = k.trim();
         if !k.is_empty() {
             push_unique(&mut out, k.to_string());
@@ -458,6 +481,15 @@ pub(super) fn agency_from_body(first: &str, item: &mut ParsedItem) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn tag_items_agree(line in "[a ,|;é]{0,16}") {
+            let ours: Vec<&str> = tag_items(&line).collect();
+            let plain: Vec<&str> = line.split([',', '|', ';']).collect();
+            proptest::prop_assert_eq!(ours, plain);
+        }
+    }
 
     #[test]
     fn agency_lines() {

@@ -31,7 +31,7 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, MatchKind};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
-use crate::formats::textutil::{iso_local, parse_offset};
+use crate::formats::textutil::{iso_local, parse_offset, split_by};
 use crate::model::ParsedItem;
 
 /// Labels that may precede a timestamp; longest first so `last updated` wins over `updated`.
@@ -54,9 +54,29 @@ const LABELS: &[&str] = &[
     "date",
 ];
 
+/// The bytes a label starts with, in either case: a text that starts otherwise has none.
+const LABEL_STARTS: [bool; 256] = {
+    let mut starts = [false; 256];
+    let mut i = 0;
+    while i < LABELS.len() {
+        let b = LABELS[i].as_bytes()[0];
+        starts[b.to_ascii_lowercase() as usize] = true;
+        starts[b.to_ascii_uppercase() as usize] = true;
+        i += 1;
+    }
+    starts
+};
+
 /// Strips one leading label (`Updated:`, `First Published -` ...) and the punctuation after it.
 pub(crate) fn strip_label(s: &str) -> &str {
     let t = s.trim_start();
+    if !t
+        .as_bytes()
+        .first()
+        .is_some_and(|&b| LABEL_STARTS[usize::from(b)])
+    {
+        return t;
+    }
     for label in LABELS {
         if t.len() >= label.len()
             && t.is_char_boundary(label.len())
@@ -98,13 +118,8 @@ enum Zone {
 /// Offset in seconds for a fixed-meaning abbreviation, or the IANA zone for a generic one.
 fn zone_for(word: &str) -> Option<Zone> {
     const H: i32 = 3600;
-    if word.len() > 4 || word.is_empty() {
-        return None;
-    }
-    let mut buf = [0u8; 4];
-    buf[..word.len()].copy_from_slice(word.as_bytes());
-    buf.make_ascii_lowercase();
-    let z = match std::str::from_utf8(&buf[..word.len()]).unwrap_or("") {
+    let (buf, len) = lower::<4>(word)?;
+    let z = match std::str::from_utf8(&buf[..len]).unwrap_or("") {
         "ist" => Zone::Fixed(5 * H + 1800),
         "gmt" | "utc" | "ut" | "z" | "wet" => Zone::Fixed(0),
         "bst" | "west" => Zone::Fixed(H),
@@ -140,64 +155,69 @@ fn zone_for(word: &str) -> Option<Zone> {
     Some(z)
 }
 
+/// `word` in ASCII lower case, when it is at most `N` bytes long.
+fn lower<const N: usize>(word: &str) -> Option<([u8; N], usize)> {
+    let mut buf = [0u8; N];
+    buf.get_mut(..word.len())?.copy_from_slice(word.as_bytes());
+    buf.make_ascii_lowercase();
+    Some((buf, word.len()))
+}
+
 /// Month number for an English month name or its 3/4-letter abbreviation (`sept`).
 fn month_for(word: &str) -> Option<u32> {
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    if word.len() < 3 || word.len() > 9 {
+    if word.len() < 3 {
         return None;
     }
-    for (i, name) in MONTHS.iter().enumerate() {
-        if name.eq_ignore_ascii_case(word)
-            || (word.len() == 3 && name[..3].eq_ignore_ascii_case(word))
-        {
-            return Some(i as u32 + 1);
-        }
-    }
-    word.eq_ignore_ascii_case("sept").then_some(9)
+    let (buf, len) = lower::<9>(word)?;
+    let m = match &buf[..len] {
+        b"jan" | b"january" => 1,
+        b"feb" | b"february" => 2,
+        b"mar" | b"march" => 3,
+        b"apr" | b"april" => 4,
+        b"may" => 5,
+        b"jun" | b"june" => 6,
+        b"jul" | b"july" => 7,
+        b"aug" | b"august" => 8,
+        b"sep" | b"sept" | b"september" => 9,
+        b"oct" | b"october" => 10,
+        b"nov" | b"november" => 11,
+        b"dec" | b"december" => 12,
+        _ => return None,
+    };
+    Some(m)
 }
 
 /// Words that may appear in a timestamp and carry no information.
 fn is_filler(word: &str) -> bool {
-    const FILLER: &[&str] = &[
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "mon",
-        "tue",
-        "tues",
-        "wed",
-        "thu",
-        "thur",
-        "thurs",
-        "fri",
-        "sat",
-        "sun",
-        "hrs",
-        "hr",
-        "hours",
-        "at",
-        "on",
-        "of",
-        "time",
-    ];
-    FILLER.iter().any(|f| f.eq_ignore_ascii_case(word))
+    lower::<9>(word).is_some_and(|(buf, len)| {
+        matches!(
+            &buf[..len],
+            b"monday"
+                | b"tuesday"
+                | b"wednesday"
+                | b"thursday"
+                | b"friday"
+                | b"saturday"
+                | b"sunday"
+                | b"mon"
+                | b"tue"
+                | b"tues"
+                | b"wed"
+                | b"thu"
+                | b"thur"
+                | b"thurs"
+                | b"fri"
+                | b"sat"
+                | b"sun"
+                | b"hrs"
+                | b"hr"
+                | b"hours"
+                | b"at"
+                | b"on"
+                | b"of"
+                | b"time"
+        )
+    })
 }
 
 /// Parses `h:mm`, `hh:mm:ss`, `h.mm` into (hour, minute, second).
@@ -263,7 +283,9 @@ fn parse_words(s: &str) -> Option<DateTime<Utc>> {
     let mut meridiem: Option<bool> = None; // Some(true) = pm
     let mut zone: Option<Zone> = None;
 
-    for raw in s.split(|c: char| c.is_whitespace() || matches!(c, ',' | '|' | '/' | '(' | ')')) {
+    for raw in split_by(s, |c| {
+        c.is_whitespace() || matches!(c, ',' | '|' | '/' | '(' | ')')
+    }) {
         let tok = raw.trim_matches(|c: char| c == '-' || c == '–' || c == '.' || c == ';');
         let tok = if raw.starts_with('+') || (raw.starts_with('-') && raw.len() > 1) {
             raw.trim_end_matches(['.', ';'])
@@ -402,19 +424,19 @@ fn label_automaton() -> &'static AhoCorasick {
 /// publication date.
 fn scan_dates(line: &str, mut f: impl FnMut(bool, chrono::DateTime<chrono::Utc>)) -> usize {
     let mut found = 0;
-    let matches: Vec<_> = label_automaton().find_iter(line).collect();
-    let first_start = matches.first().map_or(line.len(), |m| m.start());
+    let mut matches = label_automaton().find_iter(line).peekable();
+    let first_start = matches.peek().map_or(line.len(), |m| m.start());
     let lead = clean_date_value(&line[..first_start]);
     if let Some(d) = (!lead.is_empty()).then(|| parse_datetime(lead)).flatten() {
         f(false, d);
         found += 1;
     }
-    for (k, m) in matches.iter().enumerate() {
+    while let Some(m) = matches.next() {
         // Labels must start at a word boundary.
         if m.start() > 0 && line.as_bytes()[m.start() - 1].is_ascii_alphanumeric() {
             continue;
         }
-        let end = matches.get(k + 1).map_or(line.len(), |n| n.start());
+        let end = matches.peek().map_or(line.len(), |n| n.start());
         let value = clean_date_value(&line[m.end()..end]);
         if let Some(d) = parse_datetime(value) {
             f(DATE_LABELS[m.pattern().as_usize()].1, d);
@@ -449,6 +471,85 @@ pub(super) fn apply_dates(line: &str, item: &mut ParsedItem) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The month and filler lookups as first written: a scan of the name lists.
+    fn month_for_scan(word: &str) -> Option<u32> {
+        const MONTHS: [&str; 12] = [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ];
+        if word.len() < 3 || word.len() > 9 {
+            return None;
+        }
+        for (i, name) in MONTHS.iter().enumerate() {
+            if name.eq_ignore_ascii_case(word)
+                || (word.len() == 3 && name[..3].eq_ignore_ascii_case(word))
+            {
+                return Some(i as u32 + 1);
+            }
+        }
+        word.eq_ignore_ascii_case("sept").then_some(9)
+    }
+
+    const FILLER: &[&str] = &[
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "sat",
+        "sun",
+        "hrs",
+        "hr",
+        "hours",
+        "at",
+        "on",
+        "of",
+        "time",
+    ];
+
+    #[test]
+    fn lookups_agree_on_every_name() {
+        let names = (1..=12u32).flat_map(|m| {
+            let d = NaiveDate::from_ymd_opt(2025, m, 1).unwrap();
+            [d.format("%B").to_string(), d.format("%b").to_string()]
+        });
+        for w in names.chain(["Sept".into(), "SEPTEMBER".into(), "Mayo".into()]) {
+            assert_eq!(month_for(&w), month_for_scan(&w), "{w}");
+        }
+        for w in FILLER {
+            assert!(is_filler(w) && is_filler(&w.to_uppercase()), "{w}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn lookups_agree(word in "[a-zA-Zé]{0,10}") {
+            proptest::prop_assert_eq!(month_for(&word), month_for_scan(&word));
+            let scan = FILLER.iter().any(|f| f.eq_ignore_ascii_case(&word));
+            proptest::prop_assert_eq!(is_filler(&word), scan);
+        }
+    }
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

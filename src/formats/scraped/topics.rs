@@ -135,26 +135,72 @@ fn split_run_together(text: &str, push: &mut impl FnMut(&str)) {
     push(&text[seg_start..]);
 }
 
+/// For each first byte, the names of [`CAMEL_NAMES`] that start with it (bit `i`: name `i`).
+const CAMEL_BY_FIRST: [u64; 256] = {
+    assert!(CAMEL_NAMES.len() <= 64);
+    let mut by_first = [0u64; 256];
+    let mut i = 0;
+    while i < CAMEL_NAMES.len() {
+        by_first[CAMEL_NAMES[i].as_bytes()[0] as usize] |= 1 << i;
+        i += 1;
+    }
+    by_first
+};
+
 /// The length in characters of the known camel-case name `rest` starts with, when the name
-/// ends there (not followed by a lower-case letter).
+/// ends there (not followed by a lower-case letter); of several, the first in the list.
 fn camel_name_at(rest: &str) -> Option<usize> {
-    let first = *rest.as_bytes().first()?;
-    CAMEL_NAMES
-        .iter()
-        .find(|name| {
-            name.as_bytes()[0] == first
-                && rest.starts_with(*name)
-                && !rest[name.len()..]
-                    .chars()
-                    .next()
-                    .is_some_and(char::is_lowercase)
-        })
-        .map(|name| name.chars().count())
+    let mut names = CAMEL_BY_FIRST[usize::from(*rest.as_bytes().first()?)];
+    while names != 0 {
+        let name = CAMEL_NAMES[names.trailing_zeros() as usize];
+        names &= names - 1;
+        if rest.starts_with(name)
+            && !rest[name.len()..]
+                .chars()
+                .next()
+                .is_some_and(char::is_lowercase)
+        {
+            return Some(name.chars().count());
+        }
+    }
+    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The lookup as first written: a scan of the whole list.
+    fn camel_name_scan(rest: &str) -> Option<usize> {
+        let first = *rest.as_bytes().first()?;
+        CAMEL_NAMES
+            .iter()
+            .find(|name| {
+                name.as_bytes()[0] == first
+                    && rest.starts_with(*name)
+                    && !rest[name.len()..]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_lowercase)
+            })
+            .map(|name| name.chars().count())
+    }
+
+    #[test]
+    fn camel_lookup_agrees_on_every_name() {
+        for name in CAMEL_NAMES {
+            for rest in [name.to_string(), format!("{name}X"), format!("{name}x")] {
+                assert_eq!(camel_name_at(&rest), camel_name_scan(&rest), "{rest}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn camel_lookup_agrees(rest in "(YouTube|PayPal|Pay|Mc|[A-Za-z]){0,4}") {
+            proptest::prop_assert_eq!(camel_name_at(&rest), camel_name_scan(&rest));
+        }
+    }
 
     #[test]
     fn split_topics_table() {

@@ -62,8 +62,34 @@ fn is_wrapped_block(lines: &[&str]) -> bool {
 // ---------------------------------------------------------------------------------------------
 
 fn split_lines(text: &str) -> Vec<&str> {
-    let sep = if text.contains('\n') { '\n' } else { '\r' };
-    text.split(sep).map(str::trim).collect()
+    let bytes = text.as_bytes();
+    let sep = if memchr::memchr(b'\n', bytes).is_some() {
+        b'\n'
+    } else {
+        b'\r'
+    };
+    let mut lines = Vec::with_capacity(memchr::memchr_iter(sep, bytes).count() + 1);
+    let mut start = 0;
+    for end in memchr::memchr_iter(sep, bytes).chain([bytes.len()]) {
+        // The separator is ASCII, so both ends are char boundaries.
+        lines.push(trim(&text[start..end]));
+        start = end + 1;
+    }
+    lines
+}
+
+/// [`str::trim`], with ASCII whitespace stripped first (the whole work on most lines): the rest
+/// is trimmed by `str::trim` only when it still starts or ends with a byte that may be
+/// whitespace to it (non-ASCII, or the vertical tab `trim_ascii` keeps).
+fn trim(line: &str) -> &str {
+    let t = line.trim_ascii();
+    let maybe_space = |b: &u8| !b.is_ascii() || *b == 0x0b;
+    let b = t.as_bytes();
+    if b.first().is_some_and(maybe_space) || b.last().is_some_and(maybe_space) {
+        t.trim()
+    } else {
+        t
+    }
 }
 
 /// `date 2025-08-20 <rest>` → (date, rest).
@@ -72,8 +98,24 @@ fn date_line(line: &str) -> Option<(chrono::NaiveDate, &str)> {
         .strip_prefix("date ")
         .or_else(|| line.strip_prefix("Date "))?;
     let rest = rest.trim_start_matches([' ', ':']);
-    let d = chrono::NaiveDate::parse_from_str(rest.get(..10)?, "%Y-%m-%d").ok()?;
+    let d = iso_date(rest.get(..10)?)?;
     Some((d, rest[10..].trim()))
+}
+
+/// `YYYY-MM-DD` exactly (what `NaiveDate::parse_from_str(s, "%Y-%m-%d")` reads from ten bytes
+/// of digits and dashes), without the format interpreter.
+fn iso_date(s: &str) -> Option<chrono::NaiveDate> {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = i32::try_from(digits(0..4)?).ok()?;
+    chrono::NaiveDate::from_ymd_opt(year, digits(5..7)?, digits(8..10)?)
 }
 
 fn split_crumb(s: &str) -> Vec<&str> {
@@ -580,5 +622,58 @@ fn read_trailer_line(lines: &[&str], kinds: &[Kind], j: &mut usize, item: &mut P
             item.publisher = outlet_in(line).map(str::to_string);
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The line split as first written: `str::split` and `str::trim`.
+    fn split_lines_plain(text: &str) -> Vec<&str> {
+        let sep = if text.contains('\n') { '\n' } else { '\r' };
+        text.split(sep).map(str::trim).collect()
+    }
+
+    #[test]
+    fn split_lines_table() {
+        for text in [
+            "",
+            "\n",
+            "a\r\nb\r\n",
+            "a\rb\r",
+            " \u{a0}x\u{2003} \n\u{b}y\u{b}\n\u{85}",
+            "  lone line  ",
+        ] {
+            assert_eq!(split_lines(text), split_lines_plain(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn iso_date_table() {
+        let d = chrono::NaiveDate::from_ymd_opt;
+        assert_eq!(iso_date("2025-08-20"), d(2025, 8, 20));
+        for s in [
+            "2025-02-30",
+            "2025-8-20x",
+            "2025/08/20",
+            "20250820xx",
+            "2025-08-2",
+        ] {
+            assert_eq!(iso_date(s), None, "{s}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn split_lines_agrees(text in "[a \t\r\n\u{b}\u{c}\u{a0}\u{85}\u{2003}é]{0,40}") {
+            proptest::prop_assert_eq!(split_lines(&text), split_lines_plain(&text));
+        }
+
+        #[test]
+        fn iso_date_agrees(s in "[0-9 +-]{10}|[0-9]{4}-[0-9]{2}-[0-9]{2}") {
+            let chrono = chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok();
+            proptest::prop_assert_eq!(iso_date(&s), chrono, "{:?}", s);
+        }
     }
 }
