@@ -300,19 +300,12 @@ fn metrics_count_the_work_done() {
 /// are injected there).
 #[test]
 fn sigterm_exits_while_no_group_coordinator_can_be_found() {
-    let broker = Broker::start_mock();
+    let OneStory {
+        broker, mut child, ..
+    } = one_story_on_mock(&[]);
     let Broker::Mock(mock) = &broker else {
         unreachable!()
     };
-    let bootstrap = broker.bootstrap();
-    let (sets, config) = child_config(&broker, overrides(&broker, 1));
-    let t = config.kafka.topics.clone();
-    produce(&bootstrap, &t.raw, &[(None, envelope(1, 5), None)]);
-    let mut child = spawn_wirefeed(&sets);
-    let got = read_until(&bootstrap, &t.articles, 1, SETTLE, Duration::ZERO, |r| {
-        !r.is_empty()
-    });
-    assert_eq!(got.len(), 1);
     // The coordinator moved away, and no broker will say where it went.
     mock.request_errors(
         RDKafkaApiKey::FindCoordinator,

@@ -14,21 +14,18 @@ use common::*;
 use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
 
 fn run_restore_failure(faults: &[(&str, &str)]) -> (Vec<Rec>, bool) {
-    let broker = Broker::start_mock();
+    // The first instance writes the story.
+    let OneStory {
+        broker,
+        sets,
+        config,
+        child: mut first,
+    } = one_story_on_mock(faults);
     let Broker::Mock(mock) = &broker else {
         unreachable!()
     };
     let bootstrap = broker.bootstrap();
-    let (sets, config) = child_config(&broker, overrides(&broker, 1));
     let t = config.kafka.topics.clone();
-
-    // The first instance writes the story.
-    produce(&bootstrap, &t.raw, &[(None, envelope(1, 5), None)]);
-    let mut first = spawn_wirefeed_env(&sets, faults);
-    let got = read_until(&bootstrap, &t.articles, 1, SETTLE, Duration::ZERO, |r| {
-        !r.is_empty()
-    });
-    assert_eq!(got.len(), 1);
     signal(&first, "TERM");
     assert!(wait_exit(&mut first, Duration::from_secs(60)).success());
 

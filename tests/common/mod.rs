@@ -536,6 +536,43 @@ pub fn spawn_wirefeed_env(overrides: &[String], env: &[(&str, &str)]) -> Wirefee
         .expect("spawn wirefeed")
 }
 
+/// A `wirefeed run` on a new in-process mock broker with one partition, after it wrote the
+/// article of one raw story (for scenarios that inject faults into the mock).
+pub struct OneStory {
+    /// The mock broker.
+    pub broker: Broker,
+    /// The child's `--set` overrides.
+    pub sets: Vec<String>,
+    /// The configuration they give.
+    pub config: Config,
+    /// The running instance.
+    pub child: Wirefeed,
+}
+
+/// Starts [`OneStory`]: the instance runs with the extra environment `env`.
+pub fn one_story_on_mock(env: &[(&str, &str)]) -> OneStory {
+    let broker = Broker::start_mock();
+    let (sets, config) = child_config(&broker, overrides(&broker, 1));
+    let t = &config.kafka.topics;
+    produce(&broker.bootstrap(), &t.raw, &[(None, envelope(1, 5), None)]);
+    let child = spawn_wirefeed_env(&sets, env);
+    let got = read_until(
+        &broker.bootstrap(),
+        &t.articles,
+        1,
+        SETTLE,
+        Duration::ZERO,
+        |r| !r.is_empty(),
+    );
+    assert_eq!(got.len(), 1, "the first instance wrote the story");
+    OneStory {
+        broker,
+        sets,
+        config,
+        child,
+    }
+}
+
 /// Sends `signal` (e.g. "TERM", "KILL") to the child.
 pub fn signal(child: &std::process::Child, signal: &str) {
     let status = std::process::Command::new("kill")
