@@ -78,7 +78,7 @@ impl Pipeline {
             stats,
             stages,
             readiness,
-            stop_limit: config.pipeline.drain_timeout + CLOSE_MARGIN,
+            stop_limit: stop_limit(&config),
         })
     }
 
@@ -110,18 +110,10 @@ impl Pipeline {
         let deadline = Instant::now() + self.stop_limit;
         let mut first_error = None;
         for (name, handle) in self.stages {
-            while !handle.is_finished() && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            if !handle.is_finished() {
-                tracing::warn!(
-                    stage = name,
-                    limit = ?self.stop_limit,
-                    "Stage still closing its Kafka clients (no group coordinator?); exiting without it"
-                );
+            let Some(joined) = join_by(handle, deadline, name) else {
                 continue;
-            }
-            match handle.join() {
+            };
+            match joined {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => {
                     first_error.get_or_insert(e.context(format!("{name} stage")));
@@ -136,6 +128,31 @@ impl Pipeline {
             None => Ok(self.stats),
         }
     }
+}
+
+/// How long a stopping stage may take: `drain_timeout` plus [`CLOSE_MARGIN`].
+pub fn stop_limit(config: &Config) -> Duration {
+    config.pipeline.drain_timeout + CLOSE_MARGIN
+}
+
+/// Joins the thread of stage `name` if it finishes by `deadline`; else logs that it is left
+/// behind (still closing its Kafka clients) and returns `None`.
+pub fn join_by<T>(
+    handle: JoinHandle<T>,
+    deadline: Instant,
+    name: &str,
+) -> Option<std::thread::Result<T>> {
+    while !handle.is_finished() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if !handle.is_finished() {
+        tracing::warn!(
+            stage = name,
+            "Stage still closing its Kafka clients (no group coordinator?); exiting without it"
+        );
+        return None;
+    }
+    Some(handle.join())
 }
 
 /// Waits for SIGINT or SIGTERM.

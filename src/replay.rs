@@ -380,10 +380,14 @@ pub async fn run(config: Config, options: ReplayOptions) -> anyhow::Result<Repla
     };
     stop_dedup.store(true, Ordering::Relaxed);
     if let Some(d) = dedup {
-        let stopped = tokio::task::spawn_blocking(move || d.join()).await?;
+        let deadline = std::time::Instant::now() + crate::app::stop_limit(&config);
+        let stopped =
+            tokio::task::spawn_blocking(move || crate::app::join_by(d, deadline, "replay dedup"))
+                .await?;
         match stopped {
-            Ok(result) => result?,
-            Err(_) => bail!("the replay's dedup stage panicked"),
+            Some(Ok(result)) => result?,
+            Some(Err(_)) => bail!("the replay's dedup stage panicked"),
+            None => {}
         }
     }
     if !caught_up {
