@@ -448,6 +448,15 @@ fn source_of(r: &Rec) -> Option<Source> {
     Some((p.parse().ok()?, o.parse().ok()?))
 }
 
+/// The raw record a keyed record came from: in its value (the current layout) or its
+/// `wirefeed.source` header (the older ones).
+fn keyed_source(r: &Rec) -> Option<Source> {
+    match wirefeed::kafka::keyed::decode(&r.value).ok()?.origin {
+        Some(origin) => Some((origin.partition, origin.offset)),
+        None => source_of(r),
+    }
+}
+
 /// The raw record a dead letter names: a parse-stage dead letter names it in its source
 /// headers; a dedup-stage one carries the keyed record's `wirefeed.source`.
 fn dead_letter_source(r: &Rec, raw_topic: &str) -> Option<Source> {
@@ -728,7 +737,7 @@ fn account(
     // Where each raw record's keyed records went, to tell at which stage a lost one stopped.
     let mut keyed_of: HashMap<Source, Vec<(i32, i64)>> = HashMap::new();
     for r in &keyed {
-        if let Some(src) = source_of(r) {
+        if let Some(src) = keyed_source(r) {
             keyed_of
                 .entry(src)
                 .or_default()

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use common::*;
 use wirefeed::app::Pipeline;
+use wirefeed::config::KeyedLayout;
 use wirefeed::kafka::headers;
 use wirefeed::telemetry::Stats;
 
@@ -151,4 +152,61 @@ fn two_instances_emit_each_story_once() {
     );
     let ids: HashSet<_> = articles.iter().map(|r| r.key.clone()).collect();
     assert_eq!(ids.len(), STORIES);
+}
+
+/// Every keyed layout a build writes (the current one and, for rolling upgrades, the older ones)
+/// brings its raw record's origin to the article: the current layout in the keyed value with no
+/// record headers, the older ones in headers.
+#[test]
+fn every_keyed_layout_carries_the_origin_to_the_article() {
+    let broker = Broker::start();
+    for (layout, origin_headers) in [
+        (KeyedLayout::Compact, false),
+        (KeyedLayout::CompactV1, true),
+        (KeyedLayout::Json, true),
+    ] {
+        let mut config = config(&broker, 2);
+        config.pipeline.keyed_layout = layout;
+        let topics = config.kafka.topics.clone();
+        let bootstrap = broker.bootstrap();
+        produce(
+            &bootstrap,
+            &topics.raw,
+            &[
+                (
+                    Some("filler".into()),
+                    b"\x00\x01 not news".to_vec(),
+                    Some(1),
+                ),
+                (Some("seed".into()), seed(), Some(1)),
+            ],
+        );
+        let pipeline = Pipeline::start(Arc::new(config)).unwrap();
+        let articles = read_until(
+            &bootstrap,
+            &topics.articles,
+            2,
+            SETTLE,
+            std::time::Duration::from_secs(1),
+            |r| !r.is_empty(),
+        );
+        pipeline.stop().unwrap();
+        assert_eq!(articles.len(), 1, "{layout:?}: one article");
+        assert_eq!(
+            articles[0].headers.get(headers::SOURCE).map(String::as_str),
+            Some("1:1"),
+            "{layout:?}: the article names its raw record"
+        );
+        let keyed = read_all(&bootstrap, &topics.keyed, 2);
+        assert_eq!(keyed.len(), 1, "{layout:?}: one keyed record");
+        assert_eq!(
+            keyed[0].headers.contains_key(headers::SOURCE),
+            origin_headers,
+            "{layout:?}: origin in headers: {:?}",
+            keyed[0].headers
+        );
+        if !origin_headers {
+            assert!(keyed[0].headers.is_empty(), "{:?}", keyed[0].headers);
+        }
+    }
 }

@@ -208,12 +208,25 @@ pub struct PipelineConfig {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum KeyedLayout {
-    /// A version byte and the article in a compact binary form.
+    /// A version byte, the raw record's origin and the article in a compact binary form; no
+    /// record headers.
     #[default]
     Compact,
-    /// The article as JSON, which dedup stages of earlier builds read: for the first step of a
-    /// rolling upgrade from them.
+    /// The compact layout with the origin in record headers (version byte 1), which dedup
+    /// stages of earlier builds read: for the first step of a rolling upgrade from them.
+    #[serde(rename = "compact-v1")]
+    CompactV1,
+    /// The article as JSON, origin in headers, which the dedup stages of the earliest builds
+    /// read: for the first step of a rolling upgrade from them.
     Json,
+}
+
+impl KeyedLayout {
+    /// Whether records of this layout carry their origin in record headers rather than in the
+    /// value.
+    pub fn origin_in_headers(self) -> bool {
+        self != KeyedLayout::Compact
+    }
 }
 
 impl PipelineConfig {

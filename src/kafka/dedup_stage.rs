@@ -8,6 +8,7 @@
 //! partition's state is rebuilt from it ([`super::restore`]) before any of its records is
 //! processed, and on revocation in-flight deliveries are drained first.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -30,6 +31,7 @@ use crate::pipeline::{RejectReason, Rejection};
 use super::consumer::{self as stage_consumer, PartitionHooks, StageContext};
 use super::dead_letter::dead_letter_headers;
 use super::headers;
+use super::keyed;
 use super::lease::Lease;
 use super::neardup_follower;
 use super::record_headers;
@@ -425,6 +427,7 @@ impl DedupLoop<'_> {
         msg: &BorrowedMessage<'_>,
         epoch: u64,
         rejection: Rejection,
+        origin: Option<&Provenance<'_>>,
     ) {
         let topics = &self.config.kafka.topics;
         let Some(token) = self.shared.tracker().begin(
@@ -450,7 +453,7 @@ impl DedupLoop<'_> {
                 key: msg.key(),
                 payload: msg.payload().unwrap_or_default(),
                 headers: Some(dead_letter_headers(
-                    &record_headers::copy(msg.headers()),
+                    &origin.map_or_else(|| record_headers::copy(msg.headers()), |o| o.headers(msg)),
                     &rejection,
                     "dedup",
                     &topics.keyed,
@@ -465,7 +468,14 @@ impl DedupLoop<'_> {
     /// Completes a dropped duplicate: with `kafka.topics.duplicates` set, writes its record there
     /// (key = the article it duplicates, no value, the raw source in a header) and completes the
     /// keyed record once that is acknowledged; otherwise completes it at once.
-    fn log_duplicate(&self, sink: &Sink<'_>, msg: &BorrowedMessage<'_>, epoch: u64, of: &str) {
+    fn log_duplicate(
+        &self,
+        sink: &Sink<'_>,
+        msg: &BorrowedMessage<'_>,
+        epoch: u64,
+        of: &str,
+        origin: &Provenance<'_>,
+    ) {
         let topic = &self.config.kafka.topics.duplicates;
         let outputs = u32::from(!topic.is_empty());
         let Some(token) = self.shared.tracker().begin(
@@ -483,10 +493,10 @@ impl DedupLoop<'_> {
             key: headers::DUPLICATE_OF,
             value: Some(of),
         });
-        if let Some(source) = header(msg, headers::SOURCE) {
+        if let Some(source) = &origin.source {
             hdrs = hdrs.insert(Header {
                 key: headers::SOURCE,
-                value: Some(source),
+                value: Some(source.as_ref()),
             });
         }
         sink.send(
@@ -513,9 +523,12 @@ impl DedupLoop<'_> {
             topic: &self.config.kafka.topics.keyed,
         }
         .emit(self.stats);
-        let mut article = match read_keyed(msg.payload().unwrap_or_default()) {
-            Ok(a) => a,
-            Err(rejection) => return self.dead_letter(sink, msg, epoch, rejection),
+        let (mut article, origin) = match read_keyed(msg.payload().unwrap_or_default()) {
+            Ok(decoded) => {
+                let origin = Provenance::of(decoded.origin, msg);
+                (decoded.article, origin)
+            }
+            Err(rejection) => return self.dead_letter(sink, msg, epoch, rejection, None),
         };
         let candidate = Candidate {
             key: &article.dedup_key,
@@ -535,7 +548,7 @@ impl DedupLoop<'_> {
         let (kind, first_published) = match &decision {
             Decision::Duplicate { of } => {
                 telemetry::DuplicateDropped.emit(self.stats);
-                return self.log_duplicate(sink, msg, epoch, of);
+                return self.log_duplicate(sink, msg, epoch, of, &origin);
             }
             Decision::New { id } => {
                 article.id.clone_from(id);
@@ -564,7 +577,7 @@ impl DedupLoop<'_> {
                 }
                 .emit(self.stats);
                 if dedup.near_duplicates == NearDuplicates::Drop {
-                    return self.log_duplicate(sink, msg, epoch, &first);
+                    return self.log_duplicate(sink, msg, epoch, &first, &origin);
                 }
                 article.near_duplicate_of = Some(first);
             }
@@ -584,6 +597,7 @@ impl DedupLoop<'_> {
                     msg,
                     epoch,
                     Rejection::new(RejectReason::OutputTooLarge, detail),
+                    Some(&origin),
                 );
             }
             Err(e) => {
@@ -593,6 +607,7 @@ impl DedupLoop<'_> {
                     msg,
                     epoch,
                     Rejection::new(RejectReason::Malformed, detail),
+                    Some(&origin),
                 );
             }
         };
@@ -615,8 +630,8 @@ impl DedupLoop<'_> {
                 telemetry::ArticleKind::Update
             },
             published: article.version_time(),
-            record_time: header(msg, headers::RECORD_TIME)
-                .and_then(|ms| ms.parse().ok())
+            record_time: origin
+                .record_time_ms
                 .and_then(DateTime::<Utc>::from_timestamp_millis),
         }
         .emit(self.stats);
@@ -632,8 +647,8 @@ impl DedupLoop<'_> {
                         kind,
                         first_published,
                         indexable: eligible,
-                        replay: replay_of(msg),
-                        source: header(msg, headers::SOURCE),
+                        replay: origin.replay.as_deref(),
+                        source: origin.source.as_deref(),
                     },
                 )),
             },
@@ -646,11 +661,59 @@ impl DedupLoop<'_> {
     }
 }
 
+/// Where a keyed record's article came from: from the value in the current keyed layout, from
+/// the record's headers in the older ones.
+struct Provenance<'a> {
+    /// The raw record, `PARTITION:OFFSET`.
+    source: Option<Cow<'a, str>>,
+    /// The raw record's timestamp (ms).
+    record_time_ms: Option<i64>,
+    /// The replay that read the raw record.
+    replay: Option<Cow<'a, str>>,
+}
+
+impl<'a> Provenance<'a> {
+    /// The origin a keyed record carries in its value or, failing that, in its headers.
+    fn of(origin: Option<keyed::Origin>, msg: &'a BorrowedMessage<'_>) -> Provenance<'a> {
+        match origin {
+            Some(o) => Provenance {
+                source: Some(Cow::Owned(o.source())),
+                record_time_ms: o.record_time_ms,
+                replay: o.replay.map(Cow::Owned),
+            },
+            None => Provenance {
+                source: header(msg, headers::SOURCE).map(Cow::Borrowed),
+                record_time_ms: header(msg, headers::RECORD_TIME).and_then(|ms| ms.parse().ok()),
+                replay: header(msg, headers::REPLAY).map(Cow::Borrowed),
+            },
+        }
+    }
+
+    /// The headers a dead letter of the keyed record starts from: the record's own plus the
+    /// origin as headers (what a keyed record of an older layout carried itself), so a dead
+    /// letter names its raw record whatever the layout.
+    fn headers(&self, msg: &BorrowedMessage<'_>) -> Vec<(String, Vec<u8>)> {
+        let mut pairs = record_headers::copy(msg.headers());
+        let record_time = self.record_time_ms.map(|ms| ms.to_string());
+        for (key, value) in [
+            (headers::SOURCE, self.source.as_deref()),
+            (headers::RECORD_TIME, record_time.as_deref()),
+            (headers::REPLAY, self.replay.as_deref()),
+        ] {
+            if let Some(value) = value
+                && !pairs.iter().any(|(k, _)| k == key)
+            {
+                pairs.push((key.to_owned(), value.as_bytes().to_vec()));
+            }
+        }
+        pairs
+    }
+}
+
 /// Reads a keyed record's article; a record that is not one becomes a `bad-keyed-record`
 /// rejection whose detail names the layout version it carried.
-fn read_keyed(value: &[u8]) -> Result<Article, Rejection> {
-    super::keyed::decode(value)
-        .map_err(|e| Rejection::new(RejectReason::BadKeyedRecord, e.to_string()))
+fn read_keyed(value: &[u8]) -> Result<keyed::Decoded, Rejection> {
+    keyed::decode(value).map_err(|e| Rejection::new(RejectReason::BadKeyedRecord, e.to_string()))
 }
 
 /// What an article's state headers say beyond the article itself.
@@ -706,11 +769,6 @@ fn state_headers(article: &Article, story: StoryHeaders<'_>) -> OwnedHeaders {
         }
     }
     h
-}
-
-/// The replay id a keyed record carries, if it came from `wirefeed replay`.
-fn replay_of<'a>(msg: &'a BorrowedMessage<'_>) -> Option<&'a str> {
-    header(msg, headers::REPLAY)
 }
 
 /// A text header of a record.

@@ -180,6 +180,7 @@ pub fn run_with(
         ),
         max_output: super::max_message_bytes(kafka),
         layout: config.pipeline.keyed_layout,
+        replay: range.as_ref().map(|r| r.replay_id().to_owned()),
     };
     let (jobs, workers) = start_workers(config.pipeline.worker_count(), options)?;
     let mut stage = ParseLoop {
@@ -334,6 +335,8 @@ impl ParseLoop<'_> {
             payload: msg.payload().map(<[u8]>::to_vec).unwrap_or_default(),
             hint,
             record_time,
+            partition,
+            offset: msg.offset(),
             reply,
         };
         let bytes = record_bytes(job.payload.len(), msg.key(), &headers);
@@ -417,6 +420,29 @@ impl ParseLoop<'_> {
         }
     }
 
+    /// The origin headers keyed records of the older layouts carry (`pipeline.keyed_layout`
+    /// `compact-v1` or `json`): the raw record, its timestamp and the replay.
+    fn origin_headers(&self, rec: &Pending) -> OwnedHeaders {
+        let source = format!("{}:{}", rec.partition, rec.offset);
+        let mut hdrs = OwnedHeaders::new_with_capacity(3).insert(Header {
+            key: headers::SOURCE,
+            value: Some(source.as_str()),
+        });
+        if let Some(ms) = rec.record_time.map(|t| t.timestamp_millis().to_string()) {
+            hdrs = hdrs.insert(Header {
+                key: headers::RECORD_TIME,
+                value: Some(ms.as_str()),
+            });
+        }
+        if let Some(r) = &self.range {
+            hdrs = hdrs.insert(Header {
+                key: headers::REPLAY,
+                value: Some(r.replay_id()),
+            });
+        }
+        hdrs
+    }
+
     fn emit(&mut self, sink: &Sink<'_>, rec: Pending, parsed: Parsed) {
         if rec.skip {
             if self
@@ -447,26 +473,14 @@ impl ParseLoop<'_> {
         let dead_letter = match parsed.outcome {
             Ok(out) => {
                 Stats::add(&self.stats.parsed, out.keyed.len() as u64);
-                let record_ms = rec.record_time.map(|t| t.timestamp_millis().to_string());
-                let source = format!("{}:{}", rec.partition, rec.offset);
+                let origin_headers = self
+                    .config
+                    .pipeline
+                    .keyed_layout
+                    .origin_in_headers()
+                    .then(|| self.origin_headers(&rec));
                 for k in &out.keyed {
-                    let mut hdrs = OwnedHeaders::new_with_capacity(3).insert(Header {
-                        key: headers::SOURCE,
-                        value: Some(source.as_str()),
-                    });
-                    if let Some(ms) = &record_ms {
-                        hdrs = hdrs.insert(Header {
-                            key: headers::RECORD_TIME,
-                            value: Some(ms.as_str()),
-                        });
-                    }
-                    if let Some(r) = &self.range {
-                        hdrs = hdrs.insert(Header {
-                            key: headers::REPLAY,
-                            value: Some(r.replay_id()),
-                        });
-                    }
-                    let headers = Some(hdrs);
+                    let headers = origin_headers.clone();
                     sink.send(
                         OutRecord {
                             topic: &topics.keyed,

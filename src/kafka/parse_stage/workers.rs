@@ -31,6 +31,9 @@ pub(super) struct Job {
     pub(super) payload: Vec<u8>,
     pub(super) hint: Option<String>,
     pub(super) record_time: Option<DateTime<Utc>>,
+    /// The raw record's partition and offset, for the keyed records' origin.
+    pub(super) partition: i32,
+    pub(super) offset: i64,
     pub(super) reply: Sender<Parsed>,
 }
 
@@ -65,8 +68,14 @@ fn parse_job(job: &Job, options: &WorkerOptions) -> Result<Outputs, Rejection> {
     let format = parsed.articles[0].format;
     let mut rejected = parsed.rejected_items;
     let mut keyed = Vec::with_capacity(parsed.articles.len());
+    let origin = keyed::Origin {
+        partition: job.partition,
+        offset: job.offset,
+        record_time_ms: job.record_time.map(|t| t.timestamp_millis()),
+        replay: options.replay.clone(),
+    };
     for article in parsed.articles {
-        match keyed::encode_as(&article, options.layout) {
+        match keyed::encode_as(&origin, &article, options.layout) {
             Ok(value) if value.len() + article.dedup_key.len() + RECORD_OVERHEAD <= max_output => keyed.push(Keyed {
                 key: article.dedup_key,
                 value,
@@ -124,6 +133,8 @@ pub(super) struct WorkerOptions {
     pub(super) max_output: usize,
     /// The layout keyed records are written in.
     pub(super) layout: KeyedLayout,
+    /// The replay's id, when the stage reads for one.
+    pub(super) replay: Option<String>,
 }
 
 /// Starts `n` parser threads reading from a bounded job queue.
