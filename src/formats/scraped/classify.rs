@@ -6,7 +6,7 @@ use super::credits::{
     agency_line_parts, agency_then_date_parts, caption, caption_then_credit, is_disclaimer,
     looks_like_byline,
 };
-use super::dates::has_any_date;
+use super::dates::LineDates;
 use crate::formats::textutil::{ByFirstByte, by_first_byte};
 
 /// What a single line is, judged on its own.
@@ -15,8 +15,8 @@ pub(super) enum Kind {
     Blank,
     /// `2 min read ...`
     ReadTime,
-    /// A labelled date line that parses.
-    Dated,
+    /// A labelled date line that parses, with its dates.
+    Dated(LineDates),
     /// A photo caption with its credit parenthesis.
     Caption,
     /// An agency credit line.
@@ -166,8 +166,10 @@ pub(super) fn classify(line: &str) -> Kind {
             }
             Prefix::StrongDisclaimer => return Kind::Disclaimer,
             Prefix::Disclaimer if is_disclaimer(line) => return Kind::Disclaimer,
-            Prefix::Dated if word_end && line.len() <= 160 && has_any_date(line) => {
-                return Kind::Dated;
+            Prefix::Dated if word_end && line.len() <= 160 => {
+                if let Some(dates) = LineDates::of_dated(line) {
+                    return Kind::Dated(dates);
+                }
             }
             Prefix::By if line.len() <= 80 => {
                 if agency_line_parts(line).is_some() {

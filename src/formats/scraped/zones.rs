@@ -338,7 +338,7 @@ fn read_front_matter(
                 break;
             }
         }
-        if matches!(kind, Kind::ReadTime | Kind::Dated) {
+        if matches!(kind, Kind::ReadTime | Kind::Dated(_)) {
             seen_time = true;
         }
         front_kinds.push(kind);
@@ -350,7 +350,7 @@ fn read_front_matter(
             && front_kinds[j + 1..]
                 .iter()
                 .find(|k| **k != Kind::Blank)
-                .is_some_and(|k| matches!(k, Kind::ReadTime | Kind::Dated))
+                .is_some_and(|k| matches!(k, Kind::ReadTime | Kind::Dated(_)))
             && looks_like_byline(lines[front_start + j])
         {
             front_kinds[j] = Kind::Byline;
@@ -360,7 +360,7 @@ fn read_front_matter(
         matches!(
             k,
             Kind::ReadTime
-                | Kind::Dated
+                | Kind::Dated(_)
                 | Kind::Caption
                 | Kind::Agency
                 | Kind::Byline
@@ -404,9 +404,9 @@ fn read_body(
         let line = lines[j];
         match kinds[j] {
             Kind::Blank | Kind::Drop | Kind::Listen => flush(&mut block, &mut body),
-            Kind::Dated | Kind::ReadTime => {
+            Kind::Dated(_) | Kind::ReadTime => {
                 flush(&mut block, &mut body);
-                apply_dates(line, item);
+                apply_line_dates(line, kinds[j], item);
             }
             Kind::Disclaimer | Kind::Topics | Kind::MoreSection | Kind::EndBoiler => {
                 flush(&mut block, &mut body);
@@ -483,7 +483,7 @@ fn read_front(lines: &[&str], kinds: &[Kind], item: &mut ParsedItem) {
                 }
                 apply_dates(line, item);
             }
-            Kind::Dated => apply_dates(line, item),
+            Kind::Dated(dates) => dates.apply(item),
             Kind::Agency => apply_agency_line(line, item),
             Kind::Caption => {
                 if let Some((_, tail)) = caption_then_credit(line) {
@@ -546,6 +546,14 @@ fn flush_front(run: &[&str], by_blank: bool, anchor_seen: bool, item: &mut Parse
     }
 }
 
+/// Applies the dates of a date line (read when it was classified) or a reading-time line.
+fn apply_line_dates(line: &str, kind: Kind, item: &mut ParsedItem) {
+    match kind {
+        Kind::Dated(dates) => dates.apply(item),
+        _ => apply_dates(line, item),
+    }
+}
+
 fn note_disclaimer(line: &str, item: &mut ParsedItem) {
     item.syndicated = true;
     if item.publisher.is_none() {
@@ -575,7 +583,7 @@ fn read_trailer_line(lines: &[&str], kinds: &[Kind], j: &mut usize, item: &mut P
                 note_disclaimer(line, item);
             }
         }
-        Kind::Dated | Kind::ReadTime => apply_dates(line, item),
+        Kind::Dated(_) | Kind::ReadTime => apply_line_dates(line, kinds[*j], item),
         Kind::Topics => {
             let rest = line.split_once(':').map_or("", |(_, r)| r).trim();
             let mut topics = if rest.is_empty() {
