@@ -436,9 +436,14 @@ impl<const N: usize> ByFirstByte<N> {
         word: impl Fn(usize) -> &'w str,
     ) -> Option<(usize, usize)> {
         let mut best: Option<(usize, usize)> = None;
-        for i in self.get(hay.first()?.to_ascii_lowercase()) {
+        let first = hay.first()?.to_ascii_lowercase();
+        let second = hay.get(1).map(u8::to_ascii_lowercase);
+        for i in self.get(first) {
             let w = word(i).as_bytes();
+            // Most words that share the first byte differ at the second: one byte compared
+            // before the whole word.
             if hay.len() >= w.len()
+                && w.get(1).is_none_or(|&c| second == Some(c))
                 && hay[..w.len()].eq_ignore_ascii_case(w)
                 && best.is_none_or(|(_, len)| w.len() > len)
             {

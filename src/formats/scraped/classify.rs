@@ -127,9 +127,14 @@ fn has_inline_boiler(line: &str) -> bool {
     let b = line.as_bytes();
     memchr::memchr_iter(b' ', b).any(|sp| {
         let (before, after) = (&b[..sp], &b[sp + 1..]);
+        let Some(next) = after.first().map(u8::to_ascii_lowercase) else {
+            return false;
+        };
+        // The byte after the space rules out most phrases before any word is compared.
         INLINE_BOILER.iter().any(|(x, y)| {
             let (x, y) = (x.as_bytes(), y.as_bytes());
-            after.len() >= y.len()
+            y[0] == next
+                && after.len() >= y.len()
                 && before.len() >= x.len()
                 && after[..y.len()].eq_ignore_ascii_case(y)
                 && before[before.len() - x.len()..].eq_ignore_ascii_case(x)
