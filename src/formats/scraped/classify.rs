@@ -15,8 +15,9 @@ pub(super) enum Kind {
     Blank,
     /// `2 min read ...`
     ReadTime,
-    /// A labelled date line that parses, with its dates.
-    Dated(LineDates),
+    /// A labelled date line that parses; its dates are entry `n` of the page's date table (see
+    /// [`classify_with_dates`]), or, past the table's end, read again where they are used.
+    Dated(u8),
     /// A photo caption with its credit parenthesis.
     Caption,
     /// An agency credit line.
@@ -144,6 +145,13 @@ fn has_inline_boiler(line: &str) -> bool {
 
 /// Classifies one trimmed line on its own.
 pub(super) fn classify(line: &str) -> Kind {
+    classify_with_dates(line, &mut Vec::new())
+}
+
+/// [`classify`], keeping the dates a date line was found to hold: they are pushed onto `dates`
+/// and the class names their entry, so that they are read only once (the class stays a byte
+/// or two: a page's classes are a short array).
+pub(super) fn classify_with_dates(line: &str, dates: &mut Vec<LineDates>) -> Kind {
     if line.is_empty() {
         return Kind::Blank;
     }
@@ -172,8 +180,13 @@ pub(super) fn classify(line: &str) -> Kind {
             Prefix::StrongDisclaimer => return Kind::Disclaimer,
             Prefix::Disclaimer if is_disclaimer(line) => return Kind::Disclaimer,
             Prefix::Dated if word_end && line.len() <= 160 => {
-                if let Some(dates) = LineDates::of_dated(line) {
-                    return Kind::Dated(dates);
+                if let Some(found) = LineDates::of_dated(line) {
+                    // Entry u8::MAX is never stored: past 255 date lines, nothing is kept.
+                    let n = u8::try_from(dates.len()).unwrap_or(u8::MAX);
+                    if n < u8::MAX {
+                        dates.push(found);
+                    }
+                    return Kind::Dated(n);
                 }
             }
             Prefix::By if line.len() <= 80 => {
@@ -255,6 +268,18 @@ mod tests {
             .build(INLINE_BOILER.iter().map(|(x, y)| format!("{x} {y}")))
             .expect("static patterns build")
             .is_match(line)
+    }
+
+    #[test]
+    fn date_table_stops_before_entry_255() {
+        let mut dates = Vec::new();
+        let line = "Updated: Aug 20 2025 | 3:57 PM IST";
+        for n in 0..300usize {
+            let expected = u8::try_from(n.min(255)).expect("fits");
+            assert_eq!(classify_with_dates(line, &mut dates), Kind::Dated(expected));
+        }
+        assert_eq!(dates.len(), 255);
+        assert!(dates.iter().all(|d| *d == dates[0]));
     }
 
     #[test]
