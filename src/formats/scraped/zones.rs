@@ -244,8 +244,9 @@ fn read_headline(
     let mut headline: Option<String> = None;
     if let Some(ch) = crumb_head.as_deref() {
         for k in 1..=block.len().min(4) {
-            if eq_loose(&join_wrapped(&block[..k]), ch) {
-                headline = Some(join_wrapped(&block[..k]));
+            let joined = join_wrapped(&block[..k]);
+            if eq_loose(&joined, ch) {
+                headline = Some(joined);
                 i += k;
                 break;
             }
