@@ -383,6 +383,91 @@ pub fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
         .position(|w| w[0].to_ascii_lowercase() == first && w.eq_ignore_ascii_case(needle))
 }
 
+/// The entries of a short table of words grouped by their first byte, built at compile time:
+/// the indices of the words starting with a given byte, in table order, without walking the
+/// whole table. `N` is the number of words (at most 255).
+pub struct ByFirstByte<const N: usize> {
+    /// Word indices sorted by first byte (stable: table order within a byte).
+    order: [u8; N],
+    /// `order[start[b]..start[b + 1]]` are the words starting with byte `b`.
+    start: [u8; 257],
+}
+
+impl<const N: usize> ByFirstByte<N> {
+    /// Groups the words whose first bytes are `firsts` (one per word, in table order).
+    pub const fn new(firsts: [u8; N]) -> Self {
+        assert!(N < 256, "too many words for u8 indices");
+        let mut start = [0u8; 257];
+        let mut i = 0;
+        while i < N {
+            start[firsts[i] as usize + 1] += 1;
+            i += 1;
+        }
+        let mut b = 0;
+        while b < 256 {
+            start[b + 1] += start[b];
+            b += 1;
+        }
+        let mut next = start;
+        let mut order = [0u8; N];
+        i = 0;
+        while i < N {
+            let f = firsts[i] as usize;
+            order[next[f] as usize] = i as u8;
+            next[f] += 1;
+            i += 1;
+        }
+        Self { order, start }
+    }
+
+    /// The indices of the words starting with `first`, in table order.
+    pub fn get(&self, first: u8) -> impl Iterator<Item = usize> + '_ {
+        let b = usize::from(first);
+        self.order[usize::from(self.start[b])..usize::from(self.start[b + 1])]
+            .iter()
+            .map(|&i| usize::from(i))
+    }
+
+    /// The longest of the words (`word(i)` is word `i`, all in lower case) that `hay` starts
+    /// with, ignoring ASCII case: (index, length).
+    pub fn longest_prefix_ci<'w>(
+        &self,
+        hay: &[u8],
+        word: impl Fn(usize) -> &'w str,
+    ) -> Option<(usize, usize)> {
+        let mut best: Option<(usize, usize)> = None;
+        let first = hay.first()?.to_ascii_lowercase();
+        let second = hay.get(1).map(u8::to_ascii_lowercase);
+        for i in self.get(first) {
+            let w = word(i).as_bytes();
+            // Most words that share the first byte differ at the second: one byte compared
+            // before the whole word.
+            if hay.len() >= w.len()
+                && w.get(1).is_none_or(|&c| second == Some(c))
+                && hay[..w.len()].eq_ignore_ascii_case(w)
+                && best.is_none_or(|(_, len)| w.len() > len)
+            {
+                best = Some((i, w.len()));
+            }
+        }
+        best
+    }
+}
+
+/// A [`ByFirstByte`] over a constant table of tuples whose first field is the word.
+macro_rules! by_first_byte {
+    ($table:expr) => {{
+        let mut firsts = [0u8; $table.len()];
+        let mut i = 0;
+        while i < $table.len() {
+            firsts[i] = $table[i].0.as_bytes()[0];
+            i += 1;
+        }
+        $crate::formats::textutil::ByFirstByte::new(firsts)
+    }};
+}
+pub(crate) use by_first_byte;
+
 /// Byte offset of the last match of `needle` in `hay`, ignoring ASCII case.
 pub fn rfind_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.is_empty() || hay.len() < needle.len() {
@@ -400,6 +485,11 @@ pub fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
 
 /// Equality ignoring ASCII case and runs of whitespace.
 pub fn eq_loose(a: &str, b: &str) -> bool {
+    // Text equal but for case has the same words (a headline and its breadcrumb copy, mostly):
+    // one compare.
+    if a.len() == b.len() && a.as_bytes().eq_ignore_ascii_case(b.as_bytes()) {
+        return true;
+    }
     if a.is_ascii() && b.is_ascii() {
         return same_words(ascii_words(a), ascii_words(b));
     }
@@ -499,11 +589,23 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
+        #[test]
+        fn by_first_byte_groups_in_order(firsts in proptest::array::uniform8(250u8..=255), b in 249u8..=255) {
+            let index = ByFirstByte::new(firsts);
+            let plain: Vec<usize> = (0..8).filter(|&i| firsts[i] == b).collect();
+            proptest::prop_assert_eq!(index.get(b).collect::<Vec<_>>(), plain);
+        }
+
         /// The byte split of ASCII text gives the answer of `split_whitespace`.
         #[test]
         fn eq_loose_agrees(a in "[aAb \t\n\u{b}\u{c}\r\u{a0}\u{1c}]{0,12}", b in "[aAb \t\n\u{b}\u{c}\r\u{1c}]{0,12}") {
             let plain = same_words(a.split_whitespace(), b.split_whitespace());
             proptest::prop_assert_eq!(eq_loose(&a, &b), plain);
+            // The same text on both sides but for case and spacing: equal.
+            let spaced = b.replace(' ', " \t ").to_uppercase();
+            let plain = same_words(b.split_whitespace(), spaced.split_whitespace());
+            proptest::prop_assert_eq!(eq_loose(&b, &spaced), plain);
+            proptest::prop_assert!(eq_loose(&a, &a.to_ascii_uppercase()));
         }
 
         #[test]

@@ -1,16 +1,13 @@
 //! Line classes: what a single trimmed line of a scraped page is, judged on its own
-//! ([`classify`]), from one anchored Aho-Corasick search for the boilerplate prefixes and cheap
+//! ([`classify`]), from the boilerplate prefixes that share the line's first byte and cheap
 //! prefix/suffix checks; and the reading-time line (`2 min read ...`, [`read_time`]).
-
-use std::sync::OnceLock;
-
-use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
 
 use super::credits::{
     agency_line_parts, agency_then_date_parts, caption, caption_then_credit, is_disclaimer,
     looks_like_byline,
 };
-use super::dates::has_any_date;
+use super::dates::LineDates;
+use crate::formats::textutil::{ByFirstByte, by_first_byte};
 
 /// What a single line is, judged on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,8 +15,9 @@ pub(super) enum Kind {
     Blank,
     /// `2 min read ...`
     ReadTime,
-    /// A labelled date line that parses.
-    Dated,
+    /// A labelled date line that parses; its dates are entry `n` of the page's date table (see
+    /// [`classify_with_dates`]), or, past the table's end, read again where they are used.
+    Dated(u8),
     /// A photo caption with its credit parenthesis.
     Caption,
     /// An agency credit line.
@@ -107,38 +105,53 @@ const PREFIXES: &[(&str, Prefix)] = &[
     ("by ", Prefix::By),
 ];
 
-fn prefix_automaton() -> &'static AhoCorasick {
-    static AC: OnceLock<AhoCorasick> = OnceLock::new();
-    AC.get_or_init(|| {
-        AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .start_kind(StartKind::Anchored)
-            .build(PREFIXES.iter().map(|(p, _)| p))
-            .expect("static patterns build")
-    })
+/// [`PREFIXES`] by first byte (the patterns are lower case).
+const PREFIX_INDEX: ByFirstByte<{ PREFIXES.len() }> = by_first_byte!(PREFIXES);
+
+/// The longest of [`PREFIXES`] that `line` starts with, ignoring ASCII case: (index, length).
+fn prefix_at_start(line: &str) -> Option<(usize, usize)> {
+    PREFIX_INDEX.longest_prefix_ci(line.as_bytes(), |i| PREFIXES[i].0)
 }
 
-/// Phrases that mark a short line as boilerplate wherever they occur in it.
-const INLINE_BOILER: &[&str] = &[
-    "telegram channel",
-    "connect with us on",
-    "whatsapp channel",
-    "follow us on",
+/// Phrases that mark a short line as boilerplate wherever they occur in it, split at one of
+/// their spaces: (before the space, after it).
+const INLINE_BOILER: &[(&str, &str)] = &[
+    ("telegram", "channel"),
+    ("connect with", "us on"),
+    ("whatsapp", "channel"),
+    ("follow", "us on"),
 ];
 
-fn inline_automaton() -> &'static AhoCorasick {
-    static AC: OnceLock<AhoCorasick> = OnceLock::new();
-    AC.get_or_init(|| {
-        AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(INLINE_BOILER)
-            .expect("static patterns build")
+/// True when `line` contains one of [`INLINE_BOILER`], ignoring ASCII case. Every occurrence
+/// has a space at the split, so only the words around each space are compared.
+fn has_inline_boiler(line: &str) -> bool {
+    let b = line.as_bytes();
+    memchr::memchr_iter(b' ', b).any(|sp| {
+        let (before, after) = (&b[..sp], &b[sp + 1..]);
+        let Some(next) = after.first().map(u8::to_ascii_lowercase) else {
+            return false;
+        };
+        // The byte after the space rules out most phrases before any word is compared.
+        INLINE_BOILER.iter().any(|(x, y)| {
+            let (x, y) = (x.as_bytes(), y.as_bytes());
+            y[0] == next
+                && after.len() >= y.len()
+                && before.len() >= x.len()
+                && after[..y.len()].eq_ignore_ascii_case(y)
+                && before[before.len() - x.len()..].eq_ignore_ascii_case(x)
+        })
     })
 }
 
 /// Classifies one trimmed line on its own.
 pub(super) fn classify(line: &str) -> Kind {
+    classify_with_dates(line, &mut Vec::new())
+}
+
+/// [`classify`], keeping the dates a date line was found to hold: they are pushed onto `dates`
+/// and the class names their entry, so that they are read only once (the class stays a byte
+/// or two: a page's classes are a short array).
+pub(super) fn classify_with_dates(line: &str, dates: &mut Vec<LineDates>) -> Kind {
     if line.is_empty() {
         return Kind::Blank;
     }
@@ -146,11 +159,12 @@ pub(super) fn classify(line: &str) -> Kind {
     if first.is_ascii_digit() && read_time(line).is_some() {
         return Kind::ReadTime;
     }
-    if let Some(m) = prefix_automaton().find(Input::new(line).anchored(Anchored::Yes)) {
-        let rest = &line[m.end()..];
+    if let Some((pattern, end)) = prefix_at_start(line) {
+        // The patterns are ASCII: `end` is a char boundary.
+        let rest = &line[end..];
         let next = rest.chars().next();
         let word_end = next.is_none_or(|c| !c.is_alphanumeric());
-        match PREFIXES[m.pattern().as_usize()].1 {
+        match PREFIXES[pattern].1 {
             Prefix::Listen => return Kind::Listen,
             Prefix::Drop => return Kind::Drop,
             Prefix::DropShort if word_end && line.len() <= 160 => return Kind::Drop,
@@ -165,8 +179,15 @@ pub(super) fn classify(line: &str) -> Kind {
             }
             Prefix::StrongDisclaimer => return Kind::Disclaimer,
             Prefix::Disclaimer if is_disclaimer(line) => return Kind::Disclaimer,
-            Prefix::Dated if word_end && line.len() <= 160 && has_any_date(line) => {
-                return Kind::Dated;
+            Prefix::Dated if word_end && line.len() <= 160 => {
+                if let Some(found) = LineDates::of_dated(line) {
+                    // Entry u8::MAX is never stored: past 255 date lines, nothing is kept.
+                    let n = u8::try_from(dates.len()).unwrap_or(u8::MAX);
+                    if n < u8::MAX {
+                        dates.push(found);
+                    }
+                    return Kind::Dated(n);
+                }
             }
             Prefix::By if line.len() <= 80 => {
                 if agency_line_parts(line).is_some() {
@@ -179,7 +200,7 @@ pub(super) fn classify(line: &str) -> Kind {
             _ => {}
         }
     }
-    if line.len() <= 120 && inline_automaton().is_match(line) {
+    if line.len() <= 120 && has_inline_boiler(line) {
         return Kind::Drop;
     }
     if line.ends_with(')') && caption(line).is_some() {
@@ -220,4 +241,102 @@ pub(super) fn read_time(line: &str) -> Option<(u32, &str)> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
+
+    use super::*;
+
+    /// The prefix search as first written: one anchored, case-insensitive automaton.
+    fn prefix_automaton(line: &str) -> Option<(usize, usize)> {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Anchored)
+            .build(PREFIXES.iter().map(|(p, _)| p))
+            .expect("static patterns build")
+            .find(Input::new(line).anchored(Anchored::Yes))
+            .map(|m| (m.pattern().as_usize(), m.end()))
+    }
+
+    /// The inline phrases as first written: one case-insensitive automaton over the line.
+    fn inline_automaton(line: &str) -> bool {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(INLINE_BOILER.iter().map(|(x, y)| format!("{x} {y}")))
+            .expect("static patterns build")
+            .is_match(line)
+    }
+
+    #[test]
+    fn date_table_stops_before_entry_255() {
+        let mut dates = Vec::new();
+        let line = "Updated: Aug 20 2025 | 3:57 PM IST";
+        for n in 0..300usize {
+            let expected = u8::try_from(n.min(255)).expect("fits");
+            assert_eq!(classify_with_dates(line, &mut dates), Kind::Dated(expected));
+        }
+        assert_eq!(dates.len(), 255);
+        assert!(dates.iter().all(|d| *d == dates[0]));
+    }
+
+    #[test]
+    fn prefixes_are_lower_case() {
+        for (p, _) in PREFIXES {
+            assert_eq!(*p, p.to_ascii_lowercase());
+        }
+    }
+
+    #[test]
+    fn searches_agree_on_every_pattern() {
+        let phrases = INLINE_BOILER.iter().map(|(x, y)| format!("{x} {y}"));
+        for p in PREFIXES.iter().map(|(p, _)| p.to_string()).chain(phrases) {
+            for line in [
+                p.clone(),
+                p.to_uppercase(),
+                format!("{p}: x"),
+                format!("{p}x"),
+                format!("Ask {p} now"),
+                p[..p.len() - 1].to_string(),
+            ] {
+                assert_eq!(prefix_at_start(&line), prefix_automaton(&line), "{line:?}");
+                assert_eq!(
+                    has_inline_boiler(&line),
+                    inline_automaton(&line),
+                    "{line:?}"
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn prefix_search_agrees(
+            head in proptest::sample::select(PREFIXES.iter().map(|(p, _)| *p).collect::<Vec<_>>()),
+            cut in 0usize..40,
+            tail in "[a-zA-Z :()é]{0,12}",
+        ) {
+            let mut line = head[..cut.min(head.len())].to_uppercase();
+            line.push_str(&tail);
+            proptest::prop_assert_eq!(prefix_at_start(&line), prefix_automaton(&line));
+        }
+
+        #[test]
+        fn inline_search_agrees(
+            words in proptest::collection::vec(
+                "telegram|Telegram|CHANNEL|channel|whatsapp|connect|with|us|on|follow|Us|x|é",
+                0..10,
+            ),
+            seps in proptest::collection::vec(" |  |\\t|", 10),
+        ) {
+            let mut line = String::new();
+            for (w, s) in words.iter().zip(&seps) {
+                line.push_str(w);
+                line.push_str(s);
+            }
+            proptest::prop_assert_eq!(has_inline_boiler(&line), inline_automaton(&line));
+        }
+    }
 }

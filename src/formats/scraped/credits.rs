@@ -6,7 +6,8 @@
 use super::dates::{apply_dates, has_any_date};
 use crate::formats::agency::AGENCIES;
 use crate::formats::textutil::{
-    contains_ci, find_ci, floor_boundary, push_unique, rfind_ci, title_case_caps, word_count,
+    ByFirstByte, by_first_byte, contains_ci, find_ci, floor_boundary, push_unique, rfind_ci,
+    title_case_caps, word_count,
 };
 use crate::model::{Agency, ParsedItem};
 
@@ -116,14 +117,15 @@ pub(super) fn apply_agency_line(line: &str, item: &mut ParsedItem) {
     }
 }
 
+/// [`AGENCIES`] by the first byte of the name as printed.
+const AGENCY_INDEX: ByFirstByte<{ AGENCIES.len() }> = by_first_byte!(AGENCIES);
+
 /// Looks up an agency printed at the start of `s`; returns the entry and the rest.
 fn agency_prefix(s: &str) -> Option<(&'static AgencyEntry, &str)> {
-    // Most lines start with no agency's first letter: one byte compared, no string compare.
+    // Only the entries sharing the line's first byte are compared, in table order.
     let first = *s.as_bytes().first()?;
-    AGENCIES.iter().find_map(|entry| {
-        if entry.0.as_bytes()[0] != first {
-            return None;
-        }
+    AGENCY_INDEX.get(first).find_map(|i| {
+        let entry = &AGENCIES[i];
         let rest = s.strip_prefix(entry.0)?;
         rest.chars()
             .next()
@@ -482,7 +484,43 @@ pub(super) fn agency_from_body(first: &str, item: &mut ParsedItem) {
 mod tests {
     use super::*;
 
+    /// The agency lookup as first written: the whole table, first byte compared first.
+    fn agency_prefix_scan(s: &str) -> Option<(&'static AgencyEntry, &str)> {
+        let first = *s.as_bytes().first()?;
+        AGENCIES.iter().find_map(|entry| {
+            if entry.0.as_bytes()[0] != first {
+                return None;
+            }
+            let rest = s.strip_prefix(entry.0)?;
+            rest.chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric())
+                .then_some((entry, rest))
+        })
+    }
+
+    #[test]
+    fn agency_lookups_agree_on_every_name() {
+        for (printed, _, _) in AGENCIES {
+            for s in [
+                printed.to_string(),
+                format!("{printed} Kyiv"),
+                format!("{printed}x"),
+                format!("{printed}-MPA"),
+                printed[..floor_boundary(printed, printed.len() - 1)].to_string(),
+                printed.to_lowercase(),
+            ] {
+                assert_eq!(agency_prefix(&s), agency_prefix_scan(&s), "{s:?}");
+            }
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn agency_lookup_agrees(s in "[A-Za-z -]{0,12}") {
+            proptest::prop_assert_eq!(agency_prefix(&s), agency_prefix_scan(&s));
+        }
+
         #[test]
         fn tag_items_agree(line in "[a ,|;é]{0,16}") {
             let ours: Vec<&str> = tag_items(&line).collect();

@@ -26,12 +26,9 @@
 //! every label and its value ([`apply_dates`]: `Updated`-style labels set `version_created`,
 //! the others `first_created`).
 
-use std::sync::OnceLock;
-
-use aho_corasick::{AhoCorasick, MatchKind};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
-use crate::formats::textutil::{iso_local, parse_offset, split_by};
+use crate::formats::textutil::{ByFirstByte, by_first_byte, iso_local, parse_offset, split_by};
 use crate::model::ParsedItem;
 
 /// Labels that may precede a timestamp; longest first so `last updated` wins over `updated`.
@@ -409,14 +406,26 @@ const DATE_LABELS: &[(&str, bool)] = &[
     ("created", false),
 ];
 
-fn label_automaton() -> &'static AhoCorasick {
-    static AC: OnceLock<AhoCorasick> = OnceLock::new();
-    AC.get_or_init(|| {
-        AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(DATE_LABELS.iter().map(|(p, _)| p))
-            .expect("static patterns build")
+/// [`DATE_LABELS`] by first byte (the labels are lower case).
+const DATE_LABEL_INDEX: ByFirstByte<{ DATE_LABELS.len() }> = by_first_byte!(DATE_LABELS);
+
+/// The date labels in `line`, ignoring ASCII case, leftmost first and the longest at a
+/// position, not overlapping: (start, end, is_update).
+fn find_labels(line: &str) -> impl Iterator<Item = (usize, usize, bool)> + '_ {
+    let b = line.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < b.len() {
+            let start = at;
+            at += 1;
+            if let Some((i, len)) =
+                DATE_LABEL_INDEX.longest_prefix_ci(&b[start..], |i| DATE_LABELS[i].0)
+            {
+                at = start + len;
+                return Some((start, at, DATE_LABELS[i].1));
+            }
+        }
+        None
     })
 }
 
@@ -424,22 +433,23 @@ fn label_automaton() -> &'static AhoCorasick {
 /// publication date.
 fn scan_dates(line: &str, mut f: impl FnMut(bool, chrono::DateTime<chrono::Utc>)) -> usize {
     let mut found = 0;
-    let mut matches = label_automaton().find_iter(line).peekable();
-    let first_start = matches.peek().map_or(line.len(), |m| m.start());
+    let mut labels = find_labels(line).peekable();
+    let first_start = labels.peek().map_or(line.len(), |l| l.0);
     let lead = clean_date_value(&line[..first_start]);
     if let Some(d) = (!lead.is_empty()).then(|| parse_datetime(lead)).flatten() {
         f(false, d);
         found += 1;
     }
-    while let Some(m) = matches.next() {
+    while let Some((start, end, is_update)) = labels.next() {
         // Labels must start at a word boundary.
-        if m.start() > 0 && line.as_bytes()[m.start() - 1].is_ascii_alphanumeric() {
+        if start > 0 && line.as_bytes()[start - 1].is_ascii_alphanumeric() {
             continue;
         }
-        let end = matches.peek().map_or(line.len(), |n| n.start());
-        let value = clean_date_value(&line[m.end()..end]);
+        // The labels are ASCII: both ends are char boundaries.
+        let next = labels.peek().map_or(line.len(), |n| n.0);
+        let value = clean_date_value(&line[end..next]);
         if let Some(d) = parse_datetime(value) {
-            f(DATE_LABELS[m.pattern().as_usize()].1, d);
+            f(is_update, d);
             found += 1;
         }
     }
@@ -450,27 +460,111 @@ fn clean_date_value(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '|' | ',' | '-' | '–' | '—'))
 }
 
+/// True when a labelled or leading date of `line` parses.
 pub(super) fn has_any_date(line: &str) -> bool {
-    line.bytes().any(|b| b.is_ascii_digit()) && scan_dates(line, |_, _| {}) > 0
+    LineDates::of_dated(line).is_some()
+}
+
+/// The dates of a reading-time or date line, read once: the first publication and the first
+/// update value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(super) struct LineDates {
+    published: Option<DateTime<Utc>>,
+    updated: Option<DateTime<Utc>>,
+}
+
+impl LineDates {
+    /// Every labelled date of `line` (see [`scan_dates`]), the first of each kind kept.
+    pub(super) fn of(line: &str) -> Self {
+        let mut dates = Self::default();
+        scan_dates(line, |is_update, d| {
+            let slot = if is_update {
+                &mut dates.updated
+            } else {
+                &mut dates.published
+            };
+            slot.get_or_insert(d);
+        });
+        dates
+    }
+
+    /// The dates of a line that holds some, else `None` (a line without digits holds none).
+    pub(super) fn of_dated(line: &str) -> Option<Self> {
+        if !line.bytes().any(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let dates = Self::of(line);
+        (dates != Self::default()).then_some(dates)
+    }
+
+    /// Sets the item's dates that are still unset (first value wins).
+    pub(super) fn apply(self, item: &mut ParsedItem) {
+        if item.first_created.is_none() {
+            item.first_created = self.published;
+        }
+        if item.version_created.is_none() {
+            item.version_created = self.updated;
+        }
+    }
 }
 
 /// Applies the dates of a reading-time or date line to the item (first value wins).
 pub(super) fn apply_dates(line: &str, item: &mut ParsedItem) {
-    scan_dates(line, |is_update, d| {
-        let slot = if is_update {
-            &mut item.version_created
-        } else {
-            &mut item.first_created
-        };
-        if slot.is_none() {
-            *slot = Some(d);
-        }
-    });
+    LineDates::of(line).apply(item);
 }
 
 #[cfg(test)]
 mod tests {
+    use aho_corasick::{AhoCorasick, MatchKind};
+
     use super::*;
+
+    /// The label search as first written: a case-insensitive, leftmost-longest automaton.
+    fn find_labels_automaton(line: &str) -> Vec<(usize, usize, bool)> {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(DATE_LABELS.iter().map(|(p, _)| p))
+            .expect("static patterns build")
+            .find_iter(line)
+            .map(|m| (m.start(), m.end(), DATE_LABELS[m.pattern().as_usize()].1))
+            .collect()
+    }
+
+    #[test]
+    fn label_searches_agree_on_every_label() {
+        for (label, _) in DATE_LABELS {
+            for line in [
+                label.to_string(),
+                label.to_uppercase(),
+                format!("2 min read {label}: Aug 20 2025 | {label} on 3:57 PM"),
+                format!("re{label}d{label}"),
+                label[..label.len() - 1].to_string(),
+            ] {
+                let ours: Vec<_> = find_labels(&line).collect();
+                assert_eq!(ours, find_labels_automaton(&line), "{line:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn label_search_agrees(
+            words in proptest::collection::vec(
+                "first|published|Published|last|updated|UPDATED|on|at|posted|created|date|é|:|x",
+                0..10,
+            ),
+            seps in proptest::collection::vec(" |  |", 10),
+        ) {
+            let mut line = String::new();
+            for (w, s) in words.iter().zip(&seps) {
+                line.push_str(w);
+                line.push_str(s);
+            }
+            let ours: Vec<_> = find_labels(&line).collect();
+            proptest::prop_assert_eq!(ours, find_labels_automaton(&line));
+        }
+    }
 
     /// The month and filler lookups as first written: a scan of the name lists.
     fn month_for_scan(word: &str) -> Option<u32> {

@@ -614,7 +614,10 @@ fn article_text(page: &str, main: &Main<'_>, headline: Option<&str>) -> String {
         }
     }
     for l in lines[last_main + 1..].iter().take(TRAILER_LINES) {
-        if matches!(classify(l), Kind::Disclaimer | Kind::Topics | Kind::Dated) {
+        if matches!(
+            classify(l),
+            Kind::Disclaimer | Kind::Topics | Kind::Dated(_)
+        ) {
             out.push("");
             out.push(l);
         }

@@ -35,9 +35,9 @@
 //! # Recognition strategy
 //!
 //! The text is split into trimmed lines (`\n`, `\r\n` or lone `\r`); no line is copied. Each
-//! line is classified on its own by cheap prefix/suffix checks (one anchored Aho-Corasick search
-//! per line for the boilerplate prefixes), once per line; the parse then walks the lines in
-//! five zones:
+//! line is classified on its own by cheap prefix/suffix checks (only the boilerplate prefixes
+//! sharing the line's first byte are compared), once per line; the parse then walks the lines
+//! in five zones:
 //!
 //! 1. **Head.** An optional first line `date YYYY-MM-DD` sets `item_date`; the rest of that line
 //!    (or a first line starting `Home /`) is a breadcrumb split on ` / ` (also ` > `, ` » `,

@@ -3,12 +3,12 @@
 //! the body ([`read_body`]) and the trailer ([`read_trailer`]). See the parent module for the
 //! rules of each zone.
 
-use super::classify::{Kind, classify, read_time};
+use super::classify::{Kind, classify_with_dates, read_time};
 use super::credits::{
     agency_from_body, apply_agency_line, caption, caption_then_credit, disclaimer_publisher,
     is_tag_line, looks_like_byline, outlet_in, split_byline, split_keywords,
 };
-use super::dates::apply_dates;
+use super::dates::{LineDates, apply_dates};
 use super::error::ScrapeError;
 use super::flatten::unflatten;
 use super::topics::split_topics;
@@ -151,14 +151,18 @@ fn looks_flattened(lines: &[&str]) -> bool {
 
 fn parse_split(lines: &[&str]) -> Result<ParsedItem, ScrapeError> {
     // Every line is classified once.
-    let kinds: Vec<Kind> = lines.iter().map(|l| classify(l)).collect();
+    let mut dates: Vec<LineDates> = Vec::new();
+    let kinds: Vec<Kind> = lines
+        .iter()
+        .map(|l| classify_with_dates(l, &mut dates))
+        .collect();
     let mut item = ParsedItem::default();
     let start = skip_blank(lines, 0);
     let (crumb, after_head) = read_head(lines, &kinds, start, &mut item);
     let front_start = read_headline(lines, &kinds, after_head, crumb, &mut item)?;
-    let body_start = read_front_matter(lines, &kinds, front_start, &mut item);
-    let (body, trailer_start) = read_body(lines, &kinds, body_start, &mut item);
-    read_trailer(lines, &kinds, trailer_start, &mut item);
+    let body_start = read_front_matter(lines, &kinds, &dates, front_start, &mut item);
+    let (body, trailer_start) = read_body(lines, &kinds, &dates, body_start, &mut item);
+    read_trailer(lines, &kinds, &dates, trailer_start, &mut item);
     if body.is_empty() {
         return Err(ScrapeError::NoBody);
     }
@@ -240,8 +244,9 @@ fn read_headline(
     let mut headline: Option<String> = None;
     if let Some(ch) = crumb_head.as_deref() {
         for k in 1..=block.len().min(4) {
-            if eq_loose(&join_wrapped(&block[..k]), ch) {
-                headline = Some(join_wrapped(&block[..k]));
+            let joined = join_wrapped(&block[..k]);
+            if eq_loose(&joined, ch) {
+                headline = Some(joined);
                 i += k;
                 break;
             }
@@ -295,6 +300,7 @@ fn read_headline(
 fn read_front_matter(
     lines: &[&str],
     kinds: &[Kind],
+    dates: &[LineDates],
     front_start: usize,
     item: &mut ParsedItem,
 ) -> usize {
@@ -338,7 +344,7 @@ fn read_front_matter(
                 break;
             }
         }
-        if matches!(kind, Kind::ReadTime | Kind::Dated) {
+        if matches!(kind, Kind::ReadTime | Kind::Dated(_)) {
             seen_time = true;
         }
         front_kinds.push(kind);
@@ -350,7 +356,7 @@ fn read_front_matter(
             && front_kinds[j + 1..]
                 .iter()
                 .find(|k| **k != Kind::Blank)
-                .is_some_and(|k| matches!(k, Kind::ReadTime | Kind::Dated))
+                .is_some_and(|k| matches!(k, Kind::ReadTime | Kind::Dated(_)))
             && looks_like_byline(lines[front_start + j])
         {
             front_kinds[j] = Kind::Byline;
@@ -360,7 +366,7 @@ fn read_front_matter(
         matches!(
             k,
             Kind::ReadTime
-                | Kind::Dated
+                | Kind::Dated(_)
                 | Kind::Caption
                 | Kind::Agency
                 | Kind::Byline
@@ -369,7 +375,12 @@ fn read_front_matter(
     });
     match last_anchor {
         Some(a) => {
-            read_front(&lines[front_start..=front_start + a], &front_kinds, item);
+            read_front(
+                &lines[front_start..=front_start + a],
+                &front_kinds,
+                dates,
+                item,
+            );
             front_start + a + 1
         }
         None => front_start,
@@ -381,6 +392,7 @@ fn read_front_matter(
 fn read_body(
     lines: &[&str],
     kinds: &[Kind],
+    dates: &[LineDates],
     body_start: usize,
     item: &mut ParsedItem,
 ) -> (Vec<String>, usize) {
@@ -404,9 +416,9 @@ fn read_body(
         let line = lines[j];
         match kinds[j] {
             Kind::Blank | Kind::Drop | Kind::Listen => flush(&mut block, &mut body),
-            Kind::Dated | Kind::ReadTime => {
+            Kind::Dated(_) | Kind::ReadTime => {
                 flush(&mut block, &mut body);
-                apply_dates(line, item);
+                apply_line_dates(line, kinds[j], dates, item);
             }
             Kind::Disclaimer | Kind::Topics | Kind::MoreSection | Kind::EndBoiler => {
                 flush(&mut block, &mut body);
@@ -414,7 +426,7 @@ fn read_body(
                     trailer_start = j;
                     break;
                 }
-                read_trailer_line(lines, kinds, &mut j, item);
+                read_trailer_line(lines, kinds, dates, &mut j, item);
             }
             _ => block.push(line),
         }
@@ -425,16 +437,22 @@ fn read_body(
 }
 
 /// The trailer (zone 5): every line from `trailer_start` on.
-fn read_trailer(lines: &[&str], kinds: &[Kind], trailer_start: usize, item: &mut ParsedItem) {
+fn read_trailer(
+    lines: &[&str],
+    kinds: &[Kind],
+    dates: &[LineDates],
+    trailer_start: usize,
+    item: &mut ParsedItem,
+) {
     let mut j = trailer_start;
     while j < lines.len() {
-        read_trailer_line(lines, kinds, &mut j, item);
+        read_trailer_line(lines, kinds, dates, &mut j, item);
         j += 1;
     }
 }
 
 /// Reads the front-matter lines (headline end ..= last header line).
-fn read_front(lines: &[&str], kinds: &[Kind], item: &mut ParsedItem) {
+fn read_front(lines: &[&str], kinds: &[Kind], dates: &[LineDates], item: &mut ParsedItem) {
     let mut run_start: Option<usize> = None;
     let mut anchor_seen = false;
     for (k, (&line, &kind)) in lines.iter().zip(kinds).enumerate() {
@@ -483,7 +501,7 @@ fn read_front(lines: &[&str], kinds: &[Kind], item: &mut ParsedItem) {
                 }
                 apply_dates(line, item);
             }
-            Kind::Dated => apply_dates(line, item),
+            Kind::Dated(_) => apply_line_dates(line, kind, dates, item),
             Kind::Agency => apply_agency_line(line, item),
             Kind::Caption => {
                 if let Some((_, tail)) = caption_then_credit(line) {
@@ -546,6 +564,19 @@ fn flush_front(run: &[&str], by_blank: bool, anchor_seen: bool, item: &mut Parse
     }
 }
 
+/// Applies the dates of a date line (read when it was classified, entry `n` of `dates`) or a
+/// reading-time line.
+fn apply_line_dates(line: &str, kind: Kind, dates: &[LineDates], item: &mut ParsedItem) {
+    let kept = match kind {
+        Kind::Dated(n) => dates.get(usize::from(n)),
+        _ => None,
+    };
+    match kept {
+        Some(found) => found.apply(item),
+        None => apply_dates(line, item),
+    }
+}
+
 fn note_disclaimer(line: &str, item: &mut ParsedItem) {
     item.syndicated = true;
     if item.publisher.is_none() {
@@ -554,7 +585,13 @@ fn note_disclaimer(line: &str, item: &mut ParsedItem) {
 }
 
 /// Reads one trailer line (`j` may advance past continuation lines).
-fn read_trailer_line(lines: &[&str], kinds: &[Kind], j: &mut usize, item: &mut ParsedItem) {
+fn read_trailer_line(
+    lines: &[&str],
+    kinds: &[Kind],
+    dates: &[LineDates],
+    j: &mut usize,
+    item: &mut ParsedItem,
+) {
     let line = lines[*j];
     match kinds[*j] {
         Kind::Disclaimer => {
@@ -575,7 +612,7 @@ fn read_trailer_line(lines: &[&str], kinds: &[Kind], j: &mut usize, item: &mut P
                 note_disclaimer(line, item);
             }
         }
-        Kind::Dated | Kind::ReadTime => apply_dates(line, item),
+        Kind::Dated(_) | Kind::ReadTime => apply_line_dates(line, kinds[*j], dates, item),
         Kind::Topics => {
             let rest = line.split_once(':').map_or("", |(_, r)| r).trim();
             let mut topics = if rest.is_empty() {
