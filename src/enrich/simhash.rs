@@ -82,9 +82,10 @@ fn shingle_simhash(buf: &[u8], starts: &[usize]) -> u64 {
     }
     let k = n.min(3);
     let features = n - k + 1;
-    // ones[bit] counts the features whose hash has `bit` set. Counted eight bits at a time in
-    // byte lanes (SPREAD turns a byte into one 0/1 byte per bit), flushed before a lane can
-    // overflow; a bit of the fingerprint is set when more than half the features set it.
+    // ones[bit] counts the features whose hash has `bit` set. Counted in byte lanes, flushed
+    // before a lane can overflow: byte b of lanes[j] counts bit 8 * b + j, the hash shifted
+    // right by j and masked to the low bit of each byte. A bit of the fingerprint is set when
+    // more than half the features set it.
     let mut ones = [0u32; 64];
     let mut lanes = [0u64; 8];
     let mut pending = 0;
@@ -97,13 +98,13 @@ fn shingle_simhash(buf: &[u8], starts: &[usize]) -> u64 {
         };
         let h = xxh3_64_with_seed(&buf[starts[i]..end], SIMHASH_SEED);
         for (j, lane) in lanes.iter_mut().enumerate() {
-            *lane += SPREAD[((h >> (8 * j)) & 0xff) as usize];
+            *lane += (h >> j) & LOW_BITS;
         }
         pending += 1;
         if pending == 255 || i + 1 == features {
             for (j, lane) in lanes.iter_mut().enumerate() {
                 for (b, count) in lane.to_le_bytes().iter().enumerate() {
-                    ones[8 * j + b] += u32::from(*count);
+                    ones[8 * b + j] += u32::from(*count);
                 }
                 *lane = 0;
             }
@@ -119,22 +120,8 @@ fn shingle_simhash(buf: &[u8], starts: &[usize]) -> u64 {
     })
 }
 
-/// `SPREAD[b]` has byte `i` equal to bit `i` of `b`.
-const SPREAD: [u64; 256] = {
-    let mut t = [0u64; 256];
-    let mut b = 0;
-    while b < 256 {
-        let mut i = 0;
-        while i < 8 {
-            if b & (1 << i) != 0 {
-                t[b] |= 1u64 << (8 * i);
-            }
-            i += 1;
-        }
-        b += 1;
-    }
-    t
-};
+/// The low bit of every byte.
+const LOW_BITS: u64 = 0x0101_0101_0101_0101;
 
 /// Hamming distance between two fingerprints.
 pub fn hamming(a: u64, b: u64) -> u32 {

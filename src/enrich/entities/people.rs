@@ -6,7 +6,6 @@ use std::hash::BuildHasherDefault;
 
 use super::gazetteer::GazMatch;
 use super::words::{WordHasher, WordSet, data_lines, word_set};
-use crate::enrich::scan::char_at;
 use crate::formats::textutil::push_unique;
 
 const GIVEN_NAMES_TXT: &str = include_str!("../data/given_names.txt");
@@ -56,7 +55,8 @@ impl People {
         }
     }
 
-    /// Splits a text into word tokens with their shape and the gap to the next token.
+    /// Splits a text into word tokens with their shape and the gap to the next token, keeping
+    /// only the words a name can start with and their neighbours (see [`Kept`]).
     pub(super) fn tokenize<'t>(
         &self,
         text: &'t str,
@@ -66,55 +66,60 @@ impl People {
     ) {
         toks.clear();
         let bytes = text.as_bytes();
-        let mut gap_start = 0;
+        let mut kept = Kept::new(runs.first().is_some_and(|&(s, _)| upper_ish(bytes[s])));
+        // Where the gap before the next word begins, when the word before it was kept.
+        let mut prev_end = None;
         let mut mi = 0;
         let mut r = 0;
         while r < runs.len() {
-            // A word: runs of alphanumerics joined by one ' ’ - or . between two of them.
-            let (start, mut end) = runs[r];
-            r += 1;
-            while let Some(&(next, next_end)) = runs.get(r) {
-                let ch = char_at(text, end);
-                if matches!(ch, '\'' | '’' | '-' | '.') && end + ch.len_utf8() == next {
-                    end = next_end;
-                    r += 1;
-                } else {
-                    break;
-                }
+            let (start, end) = word_at(bytes, runs, &mut r);
+            let keep = kept.next(runs.get(r).is_some_and(|&(s, _)| upper_ish(bytes[s])));
+            if !keep {
+                prev_end = None;
+                continue;
             }
-            let raw = &text[start..end];
-            let (word, possessive) = strip_possessive(raw);
-            let gap = &text[gap_start..start];
-            let shape = shape(word);
-            let period_joins = bytes.get(end) == Some(&b'.')
-                && (shape == Shape::Initial || self.abbreviations.contains(word))
-                && text[end + 1..].starts_with(' ');
-            // join with the previous token if only spaces (or an initial's period) separate them
-            if let Some(prev) = toks.last_mut() {
-                let only_spaces = !gap.is_empty() && gap.bytes().all(|b| b == b' ' || b == b'\t');
-                let period = prev.period_joins
-                    && gap.starts_with(". ")
-                    && gap[1..].bytes().all(|b| b == b' ');
-                prev.joins_next = !prev.possessive && (only_spaces || period);
+            let tok = self.token(text, start, end, ms, &mut mi);
+            if let Some(gap_start) = prev_end
+                && let Some(prev) = toks.last_mut()
+            {
+                prev.joins_next = joins(prev, &text[gap_start..start]);
             }
-            while mi < ms.len() && ms[mi].end <= start {
-                mi += 1;
-            }
-            let covered = ms
-                .get(mi)
-                .filter(|m| m.start <= start && start + word.len() <= m.end)
-                .map(|m| (mi, m.end));
-            toks.push(Tok {
-                start,
-                end: start + word.len(),
-                text: word,
-                possessive,
-                shape,
-                joins_next: false,
-                period_joins,
-                covered,
-            });
-            gap_start = end;
+            toks.push(tok);
+            prev_end = Some(end);
+        }
+    }
+
+    /// The token of the word `start..end` of the text (a possessive "'s" stripped);
+    /// `ms[*mi..]` are the gazetteer matches that do not end before an earlier word.
+    fn token<'t>(
+        &self,
+        text: &'t str,
+        start: usize,
+        end: usize,
+        ms: &[GazMatch],
+        mi: &mut usize,
+    ) -> Tok<'t> {
+        let (word, possessive) = strip_possessive(&text[start..end]);
+        let shape = shape(word);
+        let period_joins = text.as_bytes().get(end) == Some(&b'.')
+            && (shape == Shape::Initial || self.abbreviations.contains(word))
+            && text[end + 1..].starts_with(' ');
+        while *mi < ms.len() && ms[*mi].end <= start {
+            *mi += 1;
+        }
+        let covered = ms
+            .get(*mi)
+            .filter(|m| m.start <= start && start + word.len() <= m.end)
+            .map(|m| (*mi, m.end));
+        Tok {
+            start,
+            end: start + word.len(),
+            text: word,
+            possessive,
+            shape,
+            joins_next: false,
+            period_joins,
+            covered,
         }
     }
 
@@ -297,6 +302,77 @@ fn strip_possessive(raw: &str) -> (&str, bool) {
     (raw, false)
 }
 
+/// Whether a token joins the next one across `gap`, the text between them: only spaces (or an
+/// initial's or title's period and spaces) separate them, and the token is no possessive.
+fn joins(prev: &Tok, gap: &str) -> bool {
+    let only_spaces = !gap.is_empty() && gap.bytes().all(|b| b == b' ' || b == b'\t');
+    let period = prev.period_joins && gap.starts_with(". ") && gap[1..].bytes().all(|b| b == b' ');
+    !prev.possessive && (only_spaces || period)
+}
+
+/// The word (runs of alphanumerics joined by one ' ’ - or . between two of them) that begins
+/// at run `*r`, as a byte range; moves `*r` past its runs.
+#[inline]
+fn word_at(bytes: &[u8], runs: &[(usize, usize)], r: &mut usize) -> (usize, usize) {
+    let (start, mut end) = runs[*r];
+    *r += 1;
+    while let Some(&(next, next_end)) = runs.get(*r) {
+        // `’` is E2 80 99 in UTF-8; `end` is a char boundary before a later run.
+        let joined = match next - end {
+            1 => matches!(bytes[end], b'\'' | b'-' | b'.'),
+            3 => bytes[end..next] == *"’".as_bytes(),
+            _ => false,
+        };
+        if !joined {
+            break;
+        }
+        end = next_end;
+        *r += 1;
+    }
+    (start, end)
+}
+
+/// Whether a word starting with this byte may be capitalised: an ASCII capital or the first
+/// byte of a character outside ASCII. Only such words can be name tokens ([`Shape::Capitalised`]
+/// or [`Shape::Initial`]).
+#[inline]
+fn upper_ish(first: u8) -> bool {
+    first.is_ascii_uppercase() || first >= 0x80
+}
+
+/// Which words of a text the tokenizer keeps: those that may be capitalised ([`upper_ish`]) and
+/// the word right before and right after each of them. The people heuristic only ever looks at
+/// a name token, its run, and the words right next to the run; the run grows over a lower-case
+/// particle only when the word after the particle is a name token, so that word and the
+/// particle are kept too. A kept token whose next word was dropped never joins the next kept one,
+/// which is what the dropped word (not a name token) would have meant.
+struct Kept {
+    /// Whether the word before the current one may be capitalised.
+    prev: bool,
+    /// Whether the current word may be capitalised.
+    this: bool,
+}
+
+impl Kept {
+    /// Before the first word; `first` is whether that word may be capitalised.
+    fn new(first: bool) -> Kept {
+        Kept {
+            prev: false,
+            this: first,
+        }
+    }
+
+    /// Moves to the next word, given whether the one after it may be capitalised; whether the
+    /// word is kept.
+    #[inline]
+    fn next(&mut self, after: bool) -> bool {
+        let keep = self.prev || self.this || after;
+        self.prev = self.this;
+        self.this = after;
+        keep
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Shape {
     /// Upper-case first letter, not all capitals: "Trump", "McDonald", "Jean-Pierre".
@@ -464,4 +540,117 @@ pub(super) fn resolve_people<'t>(
         }
     }
     (people.into_iter().map(|(_, n)| n).collect(), spans, tokens)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::enrich::TextScan;
+    use crate::enrich::entities::EntityMatcher;
+    use crate::enrich::scan::char_at;
+
+    /// The tokenizer before it kept only the words around capitalised ones: every word a token.
+    fn tokenize_every_word<'t>(
+        people: &People,
+        text: &'t str,
+        runs: &[(usize, usize)],
+        ms: &[GazMatch],
+        toks: &mut Vec<Tok<'t>>,
+    ) {
+        toks.clear();
+        let mut gap_start = 0;
+        let mut mi = 0;
+        let mut r = 0;
+        while r < runs.len() {
+            let (start, mut end) = runs[r];
+            r += 1;
+            while let Some(&(next, next_end)) = runs.get(r) {
+                let ch = char_at(text, end);
+                if matches!(ch, '\'' | '’' | '-' | '.') && end + ch.len_utf8() == next {
+                    end = next_end;
+                    r += 1;
+                } else {
+                    break;
+                }
+            }
+            let tok = people.token(text, start, end, ms, &mut mi);
+            if let Some(prev) = toks.last_mut() {
+                prev.joins_next = joins(prev, &text[gap_start..start]);
+            }
+            toks.push(tok);
+            gap_start = end;
+        }
+    }
+
+    /// The candidates (full names and singles, as debug text) found in `text` with a tokenizer.
+    fn candidates_with(
+        text: &str,
+        tokenize: impl for<'t> Fn(&People, &'t str, &[(usize, usize)], &[GazMatch], &mut Vec<Tok<'t>>),
+    ) -> String {
+        let m = EntityMatcher::global();
+        let scan = TextScan::new([text]);
+        let (text, runs) = scan.text(0);
+        let mut ms = Vec::new();
+        m.gazetteer.matches(text, runs, &mut ms);
+        let mut toks = Vec::new();
+        tokenize(&m.people, text, runs, &ms, &mut toks);
+        let (mut fulls, mut singles) = (Vec::new(), Vec::new());
+        m.people.candidates(0, &toks, &mut fulls, &mut singles);
+        format!("{fulls:?} {singles:?}")
+    }
+
+    fn both(text: &str) -> (String, String) {
+        (
+            candidates_with(text, |p, t, r, m, o| p.tokenize(t, r, m, o)),
+            candidates_with(text, tokenize_every_word),
+        )
+    }
+
+    #[test]
+    fn kept_words_find_what_every_word_finds() {
+        for text in [
+            "Russian President Vladimir Putin met US Gen. Alexus Grynkewich in Kyiv's centre.",
+            "said Michael Stern, and the Rodong Sinmun said. Lopez Obrador said nothing.",
+            "Giuseppe Cavo Dragone, Ludwig van Beethoven and Jean-Pierre de la Fontaine said",
+            "chief executive John F. Kennedy told O’Brien's aides; spokesman Ali bin Talal added",
+            "3 Élise Müller, PutinDonald met ÉMILE ZOLA. The New York Times said Mr. Merz",
+        ] {
+            let (new, reference) = both(text);
+            assert_eq!(new, reference, "{text:?}");
+            assert!(new.len() > 10, "{text:?}: {new}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Keeping only the words around capitalised ones finds the same candidates as keeping
+        /// every word, for text made of names, cues, particles, other words and separators.
+        #[test]
+        fn kept_words_agree_with_every_word(
+            parts in proptest::collection::vec((0usize..1000, 0usize..SEPS.len()), 0..40)
+        ) {
+            let words: Vec<&str> = WORDS.split_whitespace().collect();
+            let mut text = String::new();
+            for (w, s) in parts {
+                text.push_str(words[w % words.len()]);
+                text.push_str(SEPS[s]);
+            }
+            let (new, reference) = both(&text);
+            proptest::prop_assert_eq!(new, reference, "{:?}", text);
+        }
+    }
+
+    /// Names, cues, particles and other words of the random texts, separated by spaces.
+    const WORDS: &str = "Vladimir Putin Michael Stern Lopez Obrador Zürich Élise ÉLISE O'Brien \
+        O’Brien Jean-Pierre McDonald PutinDonald President president Gen Gen. Mr Dr J F CEO \
+        chief spokesman said told says by the a an The However de van bin al la von-der Kyiv \
+        New York Washington Russian NATO US U.S White House University Wednesday Putin's \
+        Kyiv’s and of in met 3 2024 x ß ΣΟΦΊΑ Σοφία";
+
+    /// Separators of the random texts (some join words, some part them).
+    const SEPS: &[&str] = &[
+        " ", " ", " ", " ", " ", " ", " ", " ", " ", "  ", ", ", ". ", ".", "\t", "\n", "-", "'",
+        "’", "—", "(", ") ", "'s ", "", ": ", " \u{a0}",
+    ];
 }
