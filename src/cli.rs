@@ -269,14 +269,16 @@ fn parse_command(args: &ParseArgs) -> ExitCode {
         match result {
             Ok(articles) => {
                 for article in articles {
-                    let doc = ninjs::document(&article, render);
                     let text = if args.pretty {
-                        serde_json::to_string_pretty(&doc)
+                        serde_json::to_vec_pretty(&ninjs::document(&article, render))
                     } else {
-                        serde_json::to_string(&doc)
+                        ninjs::to_vec(&article, render)
                     };
                     if let Ok(text) = text
-                        && writeln!(out, "{text}").is_err()
+                        && out
+                            .write_all(&text)
+                            .and_then(|()| out.write_all(b"\n"))
+                            .is_err()
                     {
                         // stdout closed (e.g. piped into head): nothing more to print.
                         return ExitCode::from(u8::from(failed));

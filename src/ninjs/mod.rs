@@ -9,8 +9,10 @@
 //! extension example does (all of ninjs, plus that property). `tests/ninjs_schema.rs` validates
 //! both over the whole corpus.
 //!
-//! [`Document`] serialises the article directly with `serde` (no `serde_json::Value` tree);
-//! `tests/ninjs_golden.rs` pins its bytes on every corpus item.
+//! [`to_vec`] writes the article straight into bytes (no `serde_json::Value` tree): the body and
+//! the other long strings through [`json`]'s escaper, which passes over eight bytes at a time,
+//! the small values through serde_json. `tests/ninjs_golden.rs` pins its bytes on every corpus
+//! item.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::ser::{SerializeMap, Serializer};
@@ -19,6 +21,10 @@ use serde::{Deserialize, Serialize};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::model::{Article, ParsedItem, Picture, Place};
+
+mod json;
+
+use json::JsonOut;
 
 /// Which ninjs version to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -97,8 +103,9 @@ impl NinjsVersion {
     }
 }
 
-/// The ninjs document of one article: serialises straight from the [`Article`], no intermediate
-/// JSON tree. Get one with [`document`]; write it with [`to_vec`] or any serde serializer.
+/// The ninjs document of one article. Get one with [`document`]; write it with [`to_vec`] (the
+/// fast path, straight from the [`Article`]) or any serde serializer (pretty printing, a
+/// `serde_json::Value`).
 ///
 /// Properties come out in byte order of their names (in both versions), and a property is
 /// written only when it has a value.
@@ -121,39 +128,8 @@ pub fn document(article: &Article, options: RenderOptions) -> Document<'_> {
 pub fn to_vec(article: &Article, options: RenderOptions) -> serde_json::Result<Vec<u8>> {
     let mut out =
         Vec::with_capacity(1024 + 2 * article.item.body.iter().map(String::len).sum::<usize>());
-    serde_json::to_writer(&mut out, &document(article, options))?;
+    document(article, options).write(&mut JsonOut::new(&mut out))?;
     Ok(out)
-}
-
-/// `{"role": ..., "value": ...}`: headlines, descriptions, altids.
-#[derive(Serialize)]
-struct RoleValue<'a> {
-    role: &'a str,
-    value: &'a str,
-}
-
-/// `{"name": ..., "rel": ...}`: subjects, people, organisations.
-#[derive(Serialize)]
-struct NameRel<'a> {
-    name: &'a str,
-    rel: &'a str,
-}
-
-/// An entry of `infosources`.
-#[derive(Serialize)]
-struct InfoSource<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    literal: Option<&'a str>,
-    name: &'a str,
-    role: &'a str,
-}
-
-/// A GeoJSON Point, longitude first.
-#[derive(Serialize)]
-struct Point {
-    coordinates: [f64; 2],
-    #[serde(rename = "type")]
-    kind: &'static str,
 }
 
 /// The extension's `agency`.
@@ -163,36 +139,11 @@ struct AgencyRef<'a> {
     name: &'a str,
 }
 
-/// `{"name", "rel"}` objects of `names`, all with relation `rel`.
-fn related<'a>(
-    names: &'a [String],
-    rel: &'static str,
-) -> impl Iterator<Item = NameRel<'a>> + Clone {
-    names.iter().map(move |name| NameRel { name, rel })
-}
-
 /// An entry of `subjects`: a topic, keyword, section or breadcrumb level.
-#[derive(Serialize)]
 struct Subject<'a> {
     name: &'a str,
     rel: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
     uri: Option<String>,
-}
-
-/// The `genres` entry of a headline-only alert.
-const ALERT_GENRE: Genre = Genre {
-    literal: "alert",
-    name: "Alert",
-    uri: "urn:wirefeed:genre:alert",
-};
-
-/// An entry of `genres`.
-#[derive(Serialize)]
-struct Genre {
-    literal: &'static str,
-    name: &'static str,
-    uri: &'static str,
 }
 
 /// Scheme of the `uri` of a section subject: `urn:wirefeed:section:<slug>`.
@@ -254,19 +205,6 @@ fn subjects(item: &ParsedItem) -> Vec<Subject<'_>> {
     out
 }
 
-/// Serialises `iter` as a JSON array.
-struct Seq<I>(I);
-
-impl<I> Serialize for Seq<I>
-where
-    I: Iterator + Clone,
-    I::Item: Serialize,
-{
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.clone())
-    }
-}
-
 /// Serialises its `Display` as a JSON string, without an intermediate `String`.
 struct Str<D>(D);
 
@@ -276,175 +214,220 @@ impl<D: std::fmt::Display> Serialize for Str<D> {
     }
 }
 
-/// The body paragraphs joined by a blank line, as one string.
-struct Paragraphs<'a>(&'a [String]);
+/// What joins the body's paragraphs into its one text: a blank line.
+const PARAGRAPH_BREAK: &str = "\n\n";
 
-impl std::fmt::Display for Paragraphs<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for (i, p) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str("\n\n")?;
-            }
-            f.write_str(p)?;
-        }
-        Ok(())
-    }
+/// `[{"role": role, "value": value}]`: headlines, descriptions, altids.
+fn role_values(w: &mut JsonOut<'_>, key: &str, role: &str, value: &str) {
+    w.key(key);
+    w.open_array();
+    w.element();
+    w.open();
+    w.str_entry("role", role);
+    w.str_entry("value", value);
+    w.close();
+    w.close_array();
 }
 
-/// `bodies[0]`.
-struct Body<'a>(&'a Article, &'static Names);
-
-impl Serialize for Body<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (article, n) = (self.0, self.1);
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry(n.charcount, &article.char_count)?;
-        m.serialize_entry(n.contenttype, "text/plain")?;
-        m.serialize_entry("role", "main")?;
-        m.serialize_entry("value", &Str(Paragraphs(&article.item.body)))?;
-        m.serialize_entry(n.wordcount, &article.word_count)?;
-        m.end()
+/// `[{"name": name, "rel": rel}, ...]`: people and organisations.
+fn name_rels(w: &mut JsonOut<'_>, key: &str, names: &[String], rel: &str) {
+    w.key(key);
+    w.open_array();
+    for name in names {
+        w.element();
+        w.open();
+        w.str_entry("name", name);
+        w.str_entry("rel", rel);
+        w.close();
     }
+    w.close_array();
 }
 
-/// An entry of `places`.
-struct PlaceRef<'a>(&'a Place, &'static Names);
-
-impl Serialize for PlaceRef<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (place, n) = (self.0, self.1);
-        let mut m = s.serialize_map(None)?;
-        if let Some((lat, lon)) = place.coordinates {
-            let point = Point {
-                coordinates: [lon, lat],
-                kind: "Point",
-            };
-            m.serialize_entry(n.geojson, &point)?;
-        }
-        if let Some(cc) = &place.country_code {
-            m.serialize_entry("literal", cc)?;
-        }
-        m.serialize_entry("name", &place.name)?;
-        m.serialize_entry("rel", "mentioned")?;
-        m.end()
-    }
-}
-
-/// `associations[0]`: the picture.
-struct PictureRef<'a>(&'a Article, &'a Picture, &'static Names);
-
-impl Serialize for PictureRef<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (article, picture, n) = (self.0, self.1, self.2);
-        let mut m = s.serialize_map(None)?;
-        if let Some(credit) = &picture.credit {
-            m.serialize_entry("by", credit)?;
-            m.serialize_entry(n.copyrightholder, credit)?;
-        }
-        let caption = RoleValue {
-            role: "caption",
-            value: &picture.caption,
-        };
-        m.serialize_entry("descriptions", &[caption])?;
-        m.serialize_entry("name", "picture")?;
-        m.serialize_entry("type", "picture")?;
-        m.serialize_entry("uri", &Str(format_args!("{}:picture", article.id)))?;
-        m.end()
-    }
-}
-
-impl Serialize for Document<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl Document<'_> {
+    /// Writes the document as compact JSON, properties in byte order of their names.
+    fn write(&self, w: &mut JsonOut<'_>) -> serde_json::Result<()> {
         let article = self.article;
         let item = &article.item;
         let ents = &article.entities;
         let n = self.options.version.names();
-        let mut m = s.serialize_map(None)?;
+        w.open();
         if let Some(uri) = &item.source_uri {
-            let altid = RoleValue {
-                role: "source-uri",
-                value: uri,
-            };
-            m.serialize_entry(n.altids, &[altid])?;
+            role_values(w, n.altids, "source-uri", uri);
         }
         if let Some(picture) = &item.picture {
-            m.serialize_entry("associations", &[PictureRef(article, picture, n)])?;
+            w.key("associations");
+            w.open_array();
+            w.element();
+            write_picture(w, article, picture, n);
+            w.close_array();
         }
         // An alert is its headline: no empty body.
         if !item.body.is_empty() {
-            m.serialize_entry("bodies", &[Body(article, n)])?;
+            w.key("bodies");
+            w.open_array();
+            w.element();
+            write_body(w, article, n)?;
+            w.close_array();
         }
         let by = item
             .byline
             .as_deref()
             .or_else(|| item.agency.as_ref().map(|a| a.name.as_str()));
         if let Some(by) = by {
-            m.serialize_entry("by", by)?;
+            w.str_entry("by", by);
         }
         if let Some(summary) = &item.summary {
-            let description = RoleValue {
-                role: "summary",
-                value: summary,
-            };
-            m.serialize_entry("descriptions", &[description])?;
+            role_values(w, "descriptions", "summary", summary);
         }
-        m.serialize_entry(n.firstcreated, &time(article.published))?;
+        w.str_entry(n.firstcreated, &time(article.published));
         if article.alert {
-            m.serialize_entry("genres", &[ALERT_GENRE])?;
+            w.key("genres");
+            w.open_array();
+            w.element();
+            w.open();
+            w.str_entry("literal", "alert");
+            w.str_entry("name", "Alert");
+            w.str_entry("uri", "urn:wirefeed:genre:alert");
+            w.close();
+            w.close_array();
         }
-        let headline = RoleValue {
-            role: "main",
-            value: &item.headline,
-        };
-        m.serialize_entry("headlines", &[headline])?;
+        role_values(w, "headlines", "main", &item.headline);
         if item.agency.is_some() || item.publisher.is_some() {
-            let agency = item.agency.as_ref().map(|a| InfoSource {
-                literal: Some(&a.code),
-                name: &a.name,
-                role: "originator",
-            });
-            let publisher = item.publisher.as_deref().map(|p| InfoSource {
-                literal: None,
-                name: p,
-                role: "publisher",
-            });
-            m.serialize_entry(n.infosources, &Seq(agency.iter().chain(publisher.iter())))?;
+            w.key(n.infosources);
+            w.open_array();
+            if let Some(a) = &item.agency {
+                w.element();
+                w.open();
+                w.str_entry("literal", &a.code);
+                w.str_entry("name", &a.name);
+                w.str_entry("role", "originator");
+                w.close();
+            }
+            if let Some(p) = &item.publisher {
+                w.element();
+                w.open();
+                w.str_entry("name", p);
+                w.str_entry("role", "publisher");
+                w.close();
+            }
+            w.close_array();
         }
         if let Some(lang) = &article.language {
-            m.serialize_entry("language", lang)?;
+            w.str_entry("language", lang);
         }
         if let Some(located) = &item.dateline {
-            m.serialize_entry("located", located)?;
+            w.str_entry("located", located);
         }
         if !ents.organisations.is_empty() {
-            m.serialize_entry(
-                "organisations",
-                &Seq(related(&ents.organisations, "mentioned")),
-            )?;
+            name_rels(w, "organisations", &ents.organisations, "mentioned");
         }
         if !ents.people.is_empty() {
-            m.serialize_entry("people", &Seq(related(&ents.people, "mentioned")))?;
+            name_rels(w, "people", &ents.people, "mentioned");
         }
         if !ents.places.is_empty() {
-            m.serialize_entry("places", &Seq(ents.places.iter().map(|p| PlaceRef(p, n))))?;
+            w.key("places");
+            w.open_array();
+            for place in &ents.places {
+                w.element();
+                write_place(w, place, n)?;
+            }
+            w.close_array();
         }
-        m.serialize_entry(n.pubstatus, "usable")?;
-        m.serialize_entry(n.representationtype, "full")?;
+        w.str_entry(n.pubstatus, "usable");
+        w.str_entry(n.representationtype, "full");
         let subjects = subjects(item);
         if !subjects.is_empty() {
-            m.serialize_entry("subjects", &subjects)?;
+            w.key("subjects");
+            w.open_array();
+            for subject in &subjects {
+                w.element();
+                w.open();
+                w.str_entry("name", subject.name);
+                w.str_entry("rel", subject.rel);
+                if let Some(uri) = &subject.uri {
+                    w.str_entry("uri", uri);
+                }
+                w.close();
+            }
+            w.close_array();
         }
-        m.serialize_entry("type", "text")?;
+        w.str_entry("type", "text");
         if let Some(urgency) = article.urgency.filter(|u| (1..=9).contains(u)) {
-            m.serialize_entry("urgency", &urgency)?;
+            w.entry("urgency", &urgency)?;
         }
-        m.serialize_entry("uri", &article.id)?;
-        m.serialize_entry("version", &Str(article.version))?;
-        m.serialize_entry(n.versioncreated, &time(article.version_time()))?;
+        w.str_entry("uri", &article.id);
+        w.entry("version", &Str(article.version))?;
+        w.str_entry(n.versioncreated, &time(article.version_time()));
         if self.options.extension {
-            m.serialize_entry("wirefeed", &Extension(article))?;
+            w.entry("wirefeed", &Extension(article))?;
         }
-        m.end()
+        w.close();
+        Ok(())
+    }
+}
+
+/// `bodies[0]`: the body text is most of a document.
+fn write_body(w: &mut JsonOut<'_>, article: &Article, n: &Names) -> serde_json::Result<()> {
+    w.open();
+    w.entry(n.charcount, &article.char_count)?;
+    w.str_entry(n.contenttype, "text/plain");
+    w.str_entry("role", "main");
+    w.key("value");
+    let body = &article.item.body;
+    w.str_parts(
+        body.iter()
+            .enumerate()
+            .flat_map(|(i, p)| [if i > 0 { PARAGRAPH_BREAK } else { "" }, p.as_str()]),
+    );
+    w.entry(n.wordcount, &article.word_count)?;
+    w.close();
+    Ok(())
+}
+
+/// An entry of `places`: a GeoJSON point (longitude first) when its coordinates are known.
+fn write_place(w: &mut JsonOut<'_>, place: &Place, n: &Names) -> serde_json::Result<()> {
+    w.open();
+    if let Some((lat, lon)) = place.coordinates {
+        w.key(n.geojson);
+        w.open();
+        w.entry("coordinates", &[lon, lat])?;
+        w.str_entry("type", "Point");
+        w.close();
+    }
+    if let Some(cc) = &place.country_code {
+        w.str_entry("literal", cc);
+    }
+    w.str_entry("name", &place.name);
+    w.str_entry("rel", "mentioned");
+    w.close();
+    Ok(())
+}
+
+/// `associations[0]`: the picture.
+fn write_picture(w: &mut JsonOut<'_>, article: &Article, picture: &Picture, n: &Names) {
+    w.open();
+    if let Some(credit) = &picture.credit {
+        w.str_entry("by", credit);
+        w.str_entry(n.copyrightholder, credit);
+    }
+    role_values(w, "descriptions", "caption", &picture.caption);
+    w.str_entry("name", "picture");
+    w.str_entry("type", "picture");
+    w.key("uri");
+    w.str_parts([article.id.as_str(), ":picture"]);
+    w.close();
+}
+
+/// Any serde serializer gets the same document as [`to_vec`] (through a `serde_json::Value`:
+/// [`to_vec`] is the fast path).
+impl Serialize for Document<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut bytes = Vec::new();
+        self.write(&mut JsonOut::new(&mut bytes))
+            .map_err(serde::ser::Error::custom)?;
+        serde_json::from_slice::<serde_json::Value>(&bytes)
+            .map_err(serde::ser::Error::custom)?
+            .serialize(s)
     }
 }
 
