@@ -60,10 +60,7 @@ impl<'a> JsonOut<'a> {
     /// `"key":`, with the comma before it if one is due; the value follows. Keys are ninjs
     /// property names, which need no escape.
     pub(super) fn key(&mut self, key: &str) {
-        debug_assert!(
-            key.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\'),
-            "{key:?}"
-        );
+        debug_assert!(!key.bytes().any(is_special), "{key:?}");
         self.comma();
         self.out.push(b'"');
         self.out.extend_from_slice(key.as_bytes());
@@ -129,13 +126,6 @@ fn escape_mask(w: u64) -> u64 {
     (control | quote | backslash) & HIGH
 }
 
-/// [`escape_mask`] of up to eight bytes, the missing ones taken as needing no escape.
-fn escape_mask_of(bytes: &[u8]) -> u64 {
-    let mut w = [b'a'; 8];
-    w[..bytes.len()].copy_from_slice(bytes);
-    escape_mask(u64::from_le_bytes(w))
-}
-
 /// `"` + the escaped bytes + `"`.
 fn escape_into(out: &mut Vec<u8>, bytes: &[u8]) {
     out.reserve(bytes.len() + 2);
@@ -144,52 +134,63 @@ fn escape_into(out: &mut Vec<u8>, bytes: &[u8]) {
     out.push(b'"');
 }
 
+/// Whether `b` needs an escape inside a JSON string.
+fn is_special(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
 /// Appends `bytes` (UTF-8) escaped as the inside of a JSON string, as serde_json does: `"`, `\`
 /// and the short forms `\b \f \n \r \t`; other control characters as `\u00XX`; everything
-/// else, non-ASCII included, as it is. Eight bytes at a time; a byte to escape is found by the
-/// lowest bit of its word's mask.
+/// else, non-ASCII included, as it is. Eight bytes at a time, a byte to escape found by the
+/// lowest bit of its word's mask; the last few bytes one by one.
 fn escape_contents(out: &mut Vec<u8>, bytes: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut start = 0;
     let mut i = 0;
-    while i < bytes.len() {
-        let (end, mask) = match bytes.get(i..i + 8) {
-            Some(word) => {
-                let mut w = [0u8; 8];
-                w.copy_from_slice(word);
-                (i + 8, escape_mask(u64::from_le_bytes(w)))
-            }
-            None => (bytes.len(), escape_mask_of(&bytes[i..])),
-        };
+    while let Some(word) = bytes.get(i..i + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        let mask = escape_mask(u64::from_le_bytes(w));
         if mask == 0 {
-            i = end;
+            i += 8;
             continue;
         }
         let at = i + (mask.trailing_zeros() / 8) as usize;
-        let b = bytes[at];
         out.extend_from_slice(&bytes[start..at]);
-        let short = match b {
-            b'"' => b'"',
-            b'\\' => b'\\',
-            b'\n' => b'n',
-            b'\r' => b'r',
-            b'\t' => b't',
-            0x08 => b'b',
-            0x0c => b'f',
-            _ => 0,
-        };
-        if short == 0 {
-            out.extend_from_slice(b"\\u00");
-            out.push(HEX[usize::from(b >> 4)]);
-            out.push(HEX[usize::from(b & 0xf)]);
-        } else {
-            out.push(b'\\');
-            out.push(short);
-        }
+        push_escape(out, bytes[at]);
         i = at + 1;
         start = i;
     }
+    for (at, &b) in bytes.iter().enumerate().skip(i) {
+        if is_special(b) {
+            out.extend_from_slice(&bytes[start..at]);
+            push_escape(out, b);
+            start = at + 1;
+        }
+    }
     out.extend_from_slice(&bytes[start..]);
+}
+
+/// The escape of one byte that needs one.
+fn push_escape(out: &mut Vec<u8>, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let short = match b {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        b'\n' => b'n',
+        b'\r' => b'r',
+        b'\t' => b't',
+        0x08 => b'b',
+        0x0c => b'f',
+        _ => 0,
+    };
+    if short == 0 {
+        out.extend_from_slice(b"\\u00");
+        out.push(HEX[usize::from(b >> 4)]);
+        out.push(HEX[usize::from(b & 0xf)]);
+    } else {
+        out.push(b'\\');
+        out.push(short);
+    }
 }
 
 #[cfg(test)]
