@@ -58,15 +58,27 @@ pub enum StateError {
 impl ArticleState {
     /// The header value.
     pub fn encode(&self) -> String {
-        format!(
-            "{VERSION} {} {} {} {:016x} {} {}",
-            self.version,
-            self.first_published.timestamp_millis(),
-            self.version_time.timestamp_millis(),
-            self.fingerprint,
-            u8::from(self.near_dup_index),
-            self.dedup_key
-        )
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut numbers = itoa::Buffer::new();
+        let mut out = String::with_capacity(64 + self.dedup_key.len());
+        out.push_str(VERSION);
+        out.push(' ');
+        out.push_str(numbers.format(self.version));
+        out.push(' ');
+        out.push_str(numbers.format(self.first_published.timestamp_millis()));
+        out.push(' ');
+        out.push_str(numbers.format(self.version_time.timestamp_millis()));
+        out.push(' ');
+        for shift in (0..16).rev() {
+            out.push(char::from(
+                HEX[((self.fingerprint >> (shift * 4)) & 0xf) as usize],
+            ));
+        }
+        out.push(' ');
+        out.push(if self.near_dup_index { '1' } else { '0' });
+        out.push(' ');
+        out.push_str(&self.dedup_key);
+        out
     }
 
     /// Reads a `wirefeed.state` header value.
@@ -169,6 +181,35 @@ mod tests {
         assert_eq!(ArticleState::decode(value.as_bytes()).unwrap(), s);
         let hdrs: HashMap<&str, &[u8]> = [(headers::STATE, value.as_bytes())].into();
         assert_eq!(from_headers(&hdrs).unwrap(), s);
+    }
+
+    proptest::proptest! {
+        /// The header is the fields in their text forms, as a `format!` of them would write it.
+        #[test]
+        fn encodes_as_the_fields_formatted(
+            first in -62_000_000_000_000i64..250_000_000_000_000,
+            later in 0i64..1_000_000_000,
+            version: u32,
+            fingerprint: u64,
+            near_dup_index: bool,
+            dedup_key in "[a-z0-9 ]{0,40}",
+        ) {
+            let s = ArticleState {
+                dedup_key,
+                first_published: DateTime::from_timestamp_millis(first).unwrap(),
+                version_time: DateTime::from_timestamp_millis(first + later).unwrap(),
+                version,
+                fingerprint,
+                near_dup_index,
+            };
+            let reference = format!(
+                "{VERSION} {version} {first} {} {fingerprint:016x} {} {}",
+                first + later,
+                u8::from(near_dup_index),
+                s.dedup_key
+            );
+            proptest::prop_assert_eq!(s.encode(), reference);
+        }
     }
 
     #[test]
