@@ -3,8 +3,8 @@
 //!
 //! A document is mostly its body text, and serde_json's string escaping looks up every byte
 //! on its own; here a run of eight bytes that needs no escape (no `"`, `\` or control
-//! character) is passed over with a few word operations. Values without much text (numbers,
-//! small objects) go through serde_json itself, so their form cannot drift from it.
+//! character) is passed over with a few word operations. Numbers, and the opt-in extension
+//! object, go through serde_json itself, so their form cannot drift from it.
 
 use serde::Serialize;
 
