@@ -98,7 +98,7 @@ impl Pipeline {
     }
 
     /// Signals shutdown and waits for both stages to drain and commit, at most
-    /// `pipeline.drain_timeout` plus [`CLOSE_MARGIN`]: a stage still closing its clients then is
+    /// `pipeline.drain_timeout` plus `CLOSE_MARGIN`: a stage still closing its clients then is
     /// left behind (logged) so that the process can exit; what it did not commit is read again.
     ///
     /// # Errors
@@ -130,7 +130,7 @@ impl Pipeline {
     }
 }
 
-/// How long a stopping stage may take: `drain_timeout` plus [`CLOSE_MARGIN`].
+/// How long a stopping stage may take: `drain_timeout` plus `CLOSE_MARGIN`.
 pub fn stop_limit(config: &Config) -> Duration {
     config.pipeline.drain_timeout + CLOSE_MARGIN
 }

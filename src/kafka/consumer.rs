@@ -307,7 +307,7 @@ fn commit_within(
     }
 }
 
-/// Commits stored offsets synchronously, waiting at most [`COMMIT_WAIT`]; "nothing to commit" is
+/// Commits stored offsets synchronously, waiting at most `COMMIT_WAIT`; "nothing to commit" is
 /// not an error.
 pub fn commit_sync(consumer: &BaseConsumer<StageContext>, stage: &str) {
     match commit_within(consumer, None, COMMIT_WAIT) {

@@ -10,7 +10,7 @@
 //! both over the whole corpus.
 //!
 //! [`to_vec`] writes the article straight into bytes (no `serde_json::Value` tree, no serde
-//! serializer per property): every string through [`json`]'s escaper, which passes over eight
+//! serializer per property): every string through the escaper of `json.rs`, which passes over eight
 //! bytes at a time, numbers and the extension object through serde_json.
 //! `tests/ninjs_golden.rs` pins its bytes on every corpus item.
 
