@@ -3,7 +3,8 @@
 //! - [`parse_stage`]: raw topic → keyed topic (+ dead letters), with a worker pool.
 //! - [`dedup_stage`]: keyed topic → articles topic (+ dead letters).
 //! - [`sink`]: the producer wrapper that acknowledges deliveries into the offset tracker and
-//!   retries failed ones.
+//!   retries failed ones; [`polled`]: the producer under it, whose delivery reports a thread of
+//!   its own serves.
 //! - [`dead_letter`]: what a dead letter looks like (reason and source headers, bounded
 //!   replacements of outputs the broker will never take).
 //! - [`consumer`]: the consumer context (rebalance: drain, store, commit) and offset storing.
@@ -24,6 +25,7 @@ pub mod keyed;
 pub mod lease;
 pub mod neardup_follower;
 pub mod parse_stage;
+pub mod polled;
 pub mod range;
 pub mod record_headers;
 pub mod restore;

@@ -22,10 +22,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use crossbeam_channel::{Receiver, Sender};
-use rdkafka::client::ClientContext;
+use rdkafka::client::{ClientContext, DefaultClientContext};
+use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Message, OwnedHeaders};
-use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
+use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext};
 
 use crate::config::KafkaConfig;
 use crate::offsets::{AckToken, OffsetTracker};
@@ -33,6 +34,7 @@ use crate::telemetry::{self, Stage, Stats};
 
 use super::dead_letter::{self, Unwritable};
 use super::lease::Lease;
+use super::polled::PolledProducer;
 use super::{RECORD_OVERHEAD, Role, client_config, record_headers};
 
 /// Pause before re-sending an output whose delivery failed.
@@ -112,9 +114,25 @@ pub struct SinkContext {
     shared: Arc<Shared>,
     failures: Sender<Failed>,
     stage: Stage,
+    /// Set when the sink is dropped: the producer may outlive it by up to a poll window
+    /// ([`PolledProducer`]), and what it says about its brokers then (gone, at the end of
+    /// `wirefeed dev`) concerns nobody.
+    closed: AtomicBool,
 }
 
-impl ClientContext for SinkContext {}
+impl ClientContext for SinkContext {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
+        if !self.closed.load(Ordering::Relaxed) {
+            DefaultClientContext.log(level, fac, log_message);
+        }
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        if !self.closed.load(Ordering::Relaxed) {
+            DefaultClientContext.error(error, reason);
+        }
+    }
+}
 
 impl ProducerContext for SinkContext {
     type DeliveryOpaque = Box<Option<AckToken>>;
@@ -232,7 +250,7 @@ fn is_permanent(err: &KafkaError) -> bool {
 
 /// A stage's producer.
 pub struct Sink<'a> {
-    producer: ThreadedProducer<SinkContext>,
+    producer: PolledProducer<SinkContext>,
     shared: Arc<Shared>,
     failures: Receiver<Failed>,
     retry: VecDeque<Failed>,
@@ -263,15 +281,15 @@ impl<'a> Sink<'a> {
         if let Some(kbytes) = super::producer_queue_kbytes(kafka, options.max_in_flight_bytes) {
             cc.set(super::PRODUCER_QUEUE_KBYTES_KEY, kbytes.to_string());
         }
-        let producer = cc
-            .create_with_context(SinkContext {
-                shared: shared.clone(),
-                failures: tx,
-                stage: options.stage,
-            })
-            .context(
-                "creating the producer (check the kafka.properties and kafka.producer tables)",
-            )?;
+        let context = SinkContext {
+            shared: shared.clone(),
+            failures: tx,
+            stage: options.stage,
+            closed: AtomicBool::new(false),
+        };
+        let producer = PolledProducer::new(&cc, context).context(
+            "creating the producer (check the kafka.properties and kafka.producer tables)",
+        )?;
         Ok(Sink {
             producer,
             shared,
@@ -478,5 +496,14 @@ impl<'a> Sink<'a> {
             // Delivery reports are served by the producer's own thread; flush nudges the queue.
             self.producer.flush(Duration::from_millis(50)).ok();
         }
+    }
+}
+
+impl Drop for Sink<'_> {
+    fn drop(&mut self) {
+        self.producer
+            .context()
+            .closed
+            .store(true, Ordering::Relaxed);
     }
 }
