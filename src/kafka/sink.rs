@@ -16,7 +16,7 @@
 //! leaves its record's offset unstored, and the record is read again.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -45,6 +45,10 @@ const RESEND_PAUSE: Duration = Duration::from_millis(500);
 pub struct Shared {
     tracker: Mutex<OffsetTracker>,
     acked: Condvar,
+    /// Threads waiting on `acked`. A delivery report wakes them only when there are any: a
+    /// condvar's notify is a system call even with nobody waiting, and a report comes for every
+    /// output.
+    waiters: AtomicUsize,
 }
 
 impl Shared {
@@ -76,6 +80,9 @@ impl Shared {
     fn wait_until(&self, timeout: Duration, done: impl Fn(&OffsetTracker) -> bool) -> bool {
         let deadline = Instant::now() + timeout;
         let mut tracker = self.tracker();
+        // Counted while the tracker is locked: a report acknowledged after this sees the count
+        // (it locks the tracker too), one acknowledged before it is seen by `done`.
+        let _waiting = Waiting::new(&self.waiters);
         loop {
             if done(&tracker) {
                 return true;
@@ -91,6 +98,32 @@ impl Shared {
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
         }
+    }
+}
+
+impl Shared {
+    /// Wakes the threads waiting for delivery reports, if any; call after the tracker changed,
+    /// with its lock released.
+    fn notify_acked(&self) {
+        if self.waiters.load(Ordering::SeqCst) > 0 {
+            self.acked.notify_all();
+        }
+    }
+}
+
+/// One thread counted in [`Shared::waiters`] while it lives.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn new(waiters: &'a AtomicUsize) -> Waiting<'a> {
+        waiters.fetch_add(1, Ordering::SeqCst);
+        Waiting(waiters)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -146,7 +179,7 @@ impl ProducerContext for SinkContext {
                 }
                 if let Some(token) = *token {
                     self.shared.tracker().ack(token);
-                    self.shared.acked.notify_all();
+                    self.shared.notify_acked();
                 }
             }
             Err((err, msg)) => {
@@ -167,7 +200,7 @@ impl ProducerContext for SinkContext {
                 };
                 if let Some(token) = *token {
                     self.shared.tracker().fail(token);
-                    self.shared.acked.notify_all();
+                    self.shared.notify_acked();
                 }
                 // The receiver lives as long as the sink; a send error only happens at teardown.
                 self.failures.send(failed).ok();
