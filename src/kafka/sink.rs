@@ -99,9 +99,7 @@ impl Shared {
                 .0;
         }
     }
-}
 
-impl Shared {
     /// Wakes the threads waiting for delivery reports, if any; call after the tracker changed,
     /// with its lock released.
     fn notify_acked(&self) {
