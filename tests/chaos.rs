@@ -435,13 +435,10 @@ fn pick_victim(
         std::thread::sleep(Duration::from_millis(1500));
     }
     let owner = || {
-        order.iter().copied().find(|&n| {
-            let body = try_http_get(instances[n].metrics, "/metrics").map(|(_, _, b)| b);
-            let name = wirefeed::telemetry::names::PARTITIONS_ASSIGNED;
-            body.ok()
-                .and_then(|b| sample(&b, name, &[("stage", "parse")]))
-                .is_some_and(|v| v > 0.0)
-        })
+        order
+            .iter()
+            .copied()
+            .find(|&n| assigned(&instances[n])[0].is_some_and(|parse| parse > 0.0))
     };
     (busy.or_else(owner).unwrap_or(first), busy.is_some())
 }
@@ -454,21 +451,27 @@ const SETTLE_WAIT: Duration = Duration::from_secs(60);
 fn settled(instances: &[Instance], partitions: i32) -> bool {
     let mut owned = [0.0; 2];
     for i in instances {
-        let Ok((200, _, body)) = try_http_get(i.metrics, "/metrics") else {
+        let [Some(parse), Some(dedup)] = assigned(i) else {
             return false;
         };
-        for (n, stage) in ["parse", "dedup"].iter().enumerate() {
-            let name = wirefeed::telemetry::names::PARTITIONS_ASSIGNED;
-            match sample(&body, name, &[("stage", stage)]) {
-                Some(v) => owned[n] += v,
-                None => return false,
-            }
-        }
+        owned[0] += parse;
+        owned[1] += dedup;
         if !matches!(try_http_get(i.metrics, "/readyz"), Ok((200, _, _))) {
             return false;
         }
     }
     owned.iter().all(|&n| n == f64::from(partitions))
+}
+
+/// The partitions an instance's parse and dedup stages own (`wirefeed_partitions_assigned`);
+/// `None` for a stage while the instance does not answer or does not report it.
+fn assigned(instance: &Instance) -> [Option<f64>; 2] {
+    let body = match try_http_get(instance.metrics, "/metrics") {
+        Ok((200, _, body)) => body,
+        _ => return [None, None],
+    };
+    let name = wirefeed::telemetry::names::PARTITIONS_ASSIGNED;
+    ["parse", "dedup"].map(|stage| sample(&body, name, &[("stage", stage)]))
 }
 
 /// Before a kill of a [`Scenario::settled_kills`] run: waits until the groups are settled (a group
