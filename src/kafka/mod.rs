@@ -181,6 +181,9 @@ pub fn client_config(kafka: &KafkaConfig, role: Role) -> ClientConfig {
             );
             cc.set("enable.idempotence", "true")
                 .set("acks", "all")
+                // Suits a broker that acknowledges quickly; on a slow one the idempotent
+                // producer's broker thread spins while its five requests are out, and a longer
+                // linger trades latency and memory for CPU (docs/operations.md).
                 .set("linger.ms", "5")
                 // Same partitioner as the Java client, so any Kafka client agrees on which
                 // keyed partition a dedup key belongs to.
