@@ -605,6 +605,7 @@ fn run(s: &Scenario, broker: Broker) -> Report {
                 value: i.value.clone(),
                 partition: Some(i.partition),
                 headers,
+                timestamp: None,
             }
         })
         .collect();

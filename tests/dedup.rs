@@ -5,11 +5,16 @@ mod common;
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
 
 use common::*;
 use wirefeed::app::Pipeline;
 use wirefeed::kafka::headers;
+use wirefeed::kafka::restore::restore_partition;
+use wirefeed::kafka::state_header::ArticleState;
 use wirefeed::telemetry::Stats;
 
 fn drained(p: &Pipeline, records: u64) -> bool {
@@ -130,6 +135,7 @@ fn restore_reads_articles_of_the_earlier_header_layout() {
                     .into_iter()
                     .map(|(k, v)| (k.as_bytes().to_vec(), v.into_bytes()))
                     .collect(),
+                timestamp: None,
             }
         })
         .collect();
@@ -334,4 +340,65 @@ fn reworked_headline_is_annotated_as_near_duplicate() {
     );
     assert!(!other.headers.contains_key(headers::NEAR_DUPLICATE_OF));
     assert!(!first.headers.contains_key(headers::NEAR_DUPLICATE_OF));
+}
+
+/// A restore reads from the start of `dedup.restore_lookback`: articles older than it are not
+/// state. A broker that answers the timestamp lookup (Tansu, Apache Kafka) has the read begin at
+/// the first recent article, once the article before it is seen to be older; one that does not
+/// (the mock cluster answers "end") has it begin at the partition's start and skip the old ones.
+#[test]
+fn restore_reads_from_the_lookback_start() {
+    const OLD: i64 = 4;
+    const RECENT: i64 = 3;
+    let broker = Broker::start();
+    let config = config(&broker, 1);
+    let now = Utc::now().timestamp_millis();
+    let article = |i: i64, at_ms: i64| {
+        let at = Utc.timestamp_millis_opt(at_ms).unwrap();
+        let state = ArticleState {
+            dedup_key: format!("story {i}"),
+            first_published: at,
+            version_time: at,
+            version: 1,
+            fingerprint: i as u64,
+            near_dup_index: false,
+        };
+        Outgoing {
+            key: Some(format!("urn:wirefeed:article:{i:016x}")),
+            value: b"{}".to_vec(),
+            partition: Some(0),
+            headers: vec![(
+                headers::STATE.as_bytes().to_vec(),
+                state.encode().into_bytes(),
+            )],
+            timestamp: Some(at_ms),
+        }
+    };
+    // Half an hour old, then a minute old; the lookback is ten minutes.
+    let records: Vec<Outgoing> = (0..OLD)
+        .map(|i| article(i, now - 30 * 60_000 + i))
+        .chain((OLD..OLD + RECENT).map(|i| article(i, now - 60_000 + i)))
+        .collect();
+    produce_records(&broker.bootstrap(), &config.kafka.topics.articles, &records);
+
+    let (state, report) = restore_partition(
+        &config.kafka,
+        0,
+        config.dedup.same_story(),
+        Duration::from_secs(600),
+        Duration::from_secs(60),
+        &AtomicBool::new(false),
+    )
+    .unwrap_or_else(|f| panic!("restore failed: {}", f.cause));
+    assert!(report.complete, "{report:?}");
+    assert_eq!(report.to_offset, OLD + RECENT, "{report:?}");
+    assert_eq!(report.records, RECENT as u64, "{report:?}");
+    assert_eq!(state.len(), RECENT as usize, "{report:?}");
+    if broker.is_mock() {
+        assert!(report.fell_back, "{report:?}");
+        assert_eq!(report.from_offset, 0, "{report:?}");
+    } else {
+        assert!(!report.fell_back, "{report:?}");
+        assert_eq!(report.from_offset, OLD, "{report:?}");
+    }
 }

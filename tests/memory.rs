@@ -141,7 +141,7 @@ fn a_burst_of_large_records_pauses_consumption_by_bytes() {
             key: Some(format!("item-{i}")),
             value: large_item(i, SIZE),
             partition: Some(i as i32 % PARTITIONS),
-            headers: Vec::new(),
+            ..Outgoing::default()
         })
         .collect();
     let largest = items

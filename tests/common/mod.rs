@@ -164,7 +164,7 @@ pub fn produce(bootstrap: &str, topic: &str, records: &[(Option<String>, Vec<u8>
             key: key.clone(),
             value: value.clone(),
             partition: *partition,
-            headers: Vec::new(),
+            ..Outgoing::default()
         })
         .collect();
     produce_records(bootstrap, topic, &records);
@@ -177,6 +177,8 @@ pub struct Outgoing {
     pub value: Vec<u8>,
     pub partition: Option<i32>,
     pub headers: Vec<(Vec<u8>, Vec<u8>)>,
+    /// The record's timestamp (ms); the producer's clock when unset.
+    pub timestamp: Option<i64>,
 }
 
 /// The largest record the test producers send (above librdkafka's 1,000,000-byte default, so
@@ -199,6 +201,9 @@ pub fn produce_records(bootstrap: &str, topic: &str, records: &[Outgoing]) {
         }
         if let Some(p) = r.partition {
             rec = rec.partition(p);
+        }
+        if let Some(ts) = r.timestamp {
+            rec = rec.timestamp(ts);
         }
         if !r.headers.is_empty() {
             rec = rec.headers(raw_owned_headers(&r.headers));
