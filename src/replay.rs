@@ -26,7 +26,7 @@ use anyhow::{Context as _, bail};
 use chrono::{DateTime, Utc};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
-use rdkafka::message::{Headers, Message};
+use rdkafka::message::Message;
 use rdkafka::{Offset, TopicPartitionList};
 
 use crate::config::Config;
@@ -505,13 +505,10 @@ fn count_outputs(
                 if m.offset() >= end[&p] {
                     continue;
                 }
-                let hdrs = m.headers();
-                let get = |k: &str| {
-                    hdrs.and_then(|h| h.iter().find(|h| h.key == k))
-                        .and_then(|h| h.value)
-                };
-                if get(headers::REPLAY) == Some(replay_id.as_bytes()) {
-                    match get(headers::KIND) {
+                let hdrs = kafka::record_headers::map(m.headers());
+                let notes = kafka::state_header::annotations(&hdrs);
+                if notes.replay.as_deref() == Some(replay_id) {
+                    match hdrs.get(headers::KIND).copied() {
                         Some(b"update") => updates += 1,
                         _ => new += 1,
                     }

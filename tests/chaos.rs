@@ -506,9 +506,11 @@ fn respawn_crashed(instances: &mut [Instance], sets: &[String], faults: Option<&
 /// A raw record's place: (partition, offset).
 type Source = (i32, i64);
 
-/// Where a record came from: the raw record (partition, offset) named by `wirefeed.source`.
+/// Where a record came from: the raw record (partition, offset) its `wirefeed.state` (or, in the
+/// separate layout and on dead letters, its `wirefeed.source` header) names.
 fn source_of(r: &Rec) -> Option<Source> {
-    let (p, o) = r.headers.get(headers::SOURCE)?.split_once(':')?;
+    let source = r.notes().source?;
+    let (p, o) = source.split_once(':')?;
     Some((p.parse().ok()?, o.parse().ok()?))
 }
 
@@ -753,13 +755,8 @@ fn run(s: &Scenario, broker: Broker) -> Report {
 
 /// Where an output record was written and which raw record it names: (partition, offset,
 /// timestamp, `wirefeed.source`).
-fn place(r: &Rec) -> (i32, i64, Option<i64>, Option<&String>) {
-    (
-        r.partition,
-        r.offset,
-        r.timestamp,
-        r.headers.get(headers::SOURCE),
-    )
+fn place(r: &Rec) -> (i32, i64, Option<i64>, Option<String>) {
+    (r.partition, r.offset, r.timestamp, r.notes().source)
 }
 
 /// Reads the output topics and accounts for every raw record the broker holds.

@@ -14,7 +14,7 @@ use common::*;
 use wirefeed::app::Pipeline;
 use wirefeed::kafka::headers;
 use wirefeed::kafka::restore::restore_partition;
-use wirefeed::kafka::state_header::ArticleState;
+use wirefeed::kafka::state_header::{Annotations, ArticleState};
 use wirefeed::telemetry::Stats;
 
 fn drained(p: &Pipeline, records: u64) -> bool {
@@ -80,9 +80,10 @@ fn restarted_instance_restores_state_from_articles() {
     assert!(per_key.values().all(|&n| n == 1));
 }
 
-/// The restore still reads articles written before the `wirefeed.state` header, when each field
-/// of the state had a header of its own: an instance whose articles topic holds only such records
-/// recognises copies of their stories.
+/// The restore still reads articles in the layouts earlier builds wrote: each field of the state
+/// in a header of its own (before `wirefeed.state`), and `wirefeed.state` in layout 1 with the
+/// source beside it (`output.article_headers = "separate"`). An instance whose articles topic
+/// holds only such records, half in each, recognises copies of their stories.
 #[test]
 fn restore_reads_articles_of_the_earlier_header_layout() {
     const STORIES: usize = 12;
@@ -114,18 +115,25 @@ fn restore_reads_articles_of_the_earlier_header_layout() {
     let second = Arc::new(config(&broker, 3));
     let earlier: Vec<Outgoing> = written
         .iter()
-        .map(|r| {
+        .enumerate()
+        .map(|(i, r)| {
             let state = r.state().expect("an article carries its state");
-            let mut h: Vec<(&str, String)> = vec![
-                (headers::DEDUP_KEY, state.dedup_key.clone()),
-                (headers::FIRST_PUBLISHED, state.first_published.to_rfc3339()),
-                (headers::VERSION_TIME, state.version_time.to_rfc3339()),
-                (headers::VERSION, state.version.to_string()),
-                (headers::FINGERPRINT, format!("{:016x}", state.fingerprint)),
-                (headers::KIND, r.headers[headers::KIND].clone()),
-            ];
-            if state.near_dup_index {
-                h.push((headers::NEAR_DUP_INDEX, "1".into()));
+            let mut h: Vec<(&str, String)> =
+                vec![(headers::KIND, r.headers[headers::KIND].clone())];
+            if i % 2 == 0 {
+                h.extend([
+                    (headers::DEDUP_KEY, state.dedup_key.clone()),
+                    (headers::FIRST_PUBLISHED, state.first_published.to_rfc3339()),
+                    (headers::VERSION_TIME, state.version_time.to_rfc3339()),
+                    (headers::VERSION, state.version.to_string()),
+                    (headers::FINGERPRINT, format!("{:016x}", state.fingerprint)),
+                ]);
+                if state.near_dup_index {
+                    h.push((headers::NEAR_DUP_INDEX, "1".into()));
+                }
+            } else {
+                h.push((headers::STATE, state.encode_v1()));
+                h.push((headers::SOURCE, r.notes().source.expect("a source")));
             }
             Outgoing {
                 key: r.key.clone(),
@@ -330,16 +338,13 @@ fn reworked_headline_is_annotated_as_near_duplicate() {
         .iter()
         .find(|r| r.json()["headlines"][0]["value"] == "Unrelated story on the same subject")
         .unwrap();
-    assert_eq!(
-        reworked.headers[headers::NEAR_DUPLICATE_OF],
-        first.key.clone().unwrap()
-    );
+    assert_eq!(reworked.notes().near_duplicate_of, first.key.clone());
     assert_eq!(
         reworked.json()["wirefeed"]["near_duplicate_of"],
         first.json()["uri"]
     );
-    assert!(!other.headers.contains_key(headers::NEAR_DUPLICATE_OF));
-    assert!(!first.headers.contains_key(headers::NEAR_DUPLICATE_OF));
+    assert_eq!(other.notes().near_duplicate_of, None);
+    assert_eq!(first.notes().near_duplicate_of, None);
 }
 
 /// A restore reads from the start of `dedup.restore_lookback`: articles older than it are not
@@ -369,7 +374,7 @@ fn restore_reads_from_the_lookback_start() {
             partition: Some(0),
             headers: vec![(
                 headers::STATE.as_bytes().to_vec(),
-                state.encode().into_bytes(),
+                state.encode(&Annotations::default()).into_bytes(),
             )],
             timestamp: Some(at_ms),
         }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use common::*;
 use wirefeed::app::Pipeline;
-use wirefeed::config::KeyedLayout;
+use wirefeed::config::{ArticleHeaders, KeyedLayout};
 use wirefeed::kafka::headers;
 use wirefeed::telemetry::Stats;
 
@@ -156,17 +156,20 @@ fn two_instances_emit_each_story_once() {
 
 /// Every keyed layout a build writes (the current one and, for rolling upgrades, the older ones)
 /// brings its raw record's origin to the article: the current layout in the keyed value with no
-/// record headers, the older ones in headers.
+/// record headers, the older ones in headers. The article names it in either header layout: in
+/// `wirefeed.state` (layout 2) beside `wirefeed.kind` and nothing else, or, `separate`, in
+/// `wirefeed.source` beside a layout 1 `wirefeed.state`.
 #[test]
-fn every_keyed_layout_carries_the_origin_to_the_article() {
+fn every_layout_carries_the_origin_to_the_article() {
     let broker = Broker::start();
-    for (layout, origin_headers) in [
-        (KeyedLayout::Compact, false),
-        (KeyedLayout::CompactV1, true),
-        (KeyedLayout::Json, true),
+    for (layout, origin_headers, article_headers) in [
+        (KeyedLayout::Compact, false, ArticleHeaders::Compact),
+        (KeyedLayout::CompactV1, true, ArticleHeaders::Separate),
+        (KeyedLayout::Json, true, ArticleHeaders::Compact),
     ] {
         let mut config = config(&broker, 2);
         config.pipeline.keyed_layout = layout;
+        config.output.article_headers = article_headers;
         let topics = config.kafka.topics.clone();
         let bootstrap = broker.bootstrap();
         produce(
@@ -193,10 +196,25 @@ fn every_keyed_layout_carries_the_origin_to_the_article() {
         pipeline.stop().unwrap();
         assert_eq!(articles.len(), 1, "{layout:?}: one article");
         assert_eq!(
-            articles[0].headers.get(headers::SOURCE).map(String::as_str),
+            articles[0].notes().source.as_deref(),
             Some("1:1"),
             "{layout:?}: the article names its raw record"
         );
+        let mut names: Vec<&str> = articles[0].headers.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        let (expected, state_layout) = match article_headers {
+            ArticleHeaders::Compact => (vec![headers::KIND, headers::STATE], "2 "),
+            ArticleHeaders::Separate => {
+                (vec![headers::KIND, headers::SOURCE, headers::STATE], "1 ")
+            }
+        };
+        assert_eq!(names, expected, "{article_headers:?}");
+        assert!(
+            articles[0].headers[headers::STATE].starts_with(state_layout),
+            "{:?}",
+            articles[0].headers
+        );
+        assert_eq!(articles[0].state().expect("a state").version, 1);
         let keyed = read_all(&bootstrap, &topics.keyed, 2);
         assert_eq!(keyed.len(), 1, "{layout:?}: one keyed record");
         assert_eq!(

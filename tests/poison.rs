@@ -68,10 +68,7 @@ fn poison_records_are_dead_lettered_and_the_partition_flows() {
     assert!(status.success(), "SIGTERM exits 0, got {status}");
 
     // The good records around the poison, the one with the bad header key included.
-    let mut sources: Vec<&str> = articles
-        .iter()
-        .filter_map(|r| r.headers.get(headers::SOURCE).map(String::as_str))
-        .collect();
+    let mut sources: Vec<String> = articles.iter().filter_map(|r| r.notes().source).collect();
     sources.sort_unstable();
     assert_eq!(sources, ["0:0", "0:2", "0:4", "1:1"], "articles by source");
 

@@ -93,7 +93,7 @@ fn replay_emits_nothing_twice_and_fills_gaps() {
     assert_eq!(
         articles
             .iter()
-            .filter(|r| r.headers.contains_key(headers::REPLAY))
+            .filter(|r| r.notes().replay.is_some())
             .count(),
         5,
         "the filled-in articles carry the replay id"

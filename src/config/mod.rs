@@ -19,8 +19,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub use sections::{
-    DedupConfig, KafkaConfig, KeyedLayout, LEASE_MARGIN, LogConfig, LogFormat, MIN_IN_FLIGHT_BYTES,
-    MetricsConfig, NearDuplicates, OutputConfig, PipelineConfig, TopicsConfig,
+    ArticleHeaders, DedupConfig, KafkaConfig, KeyedLayout, LEASE_MARGIN, LogConfig, LogFormat,
+    MIN_IN_FLIGHT_BYTES, MetricsConfig, NearDuplicates, OutputConfig, PipelineConfig, TopicsConfig,
 };
 
 /// The documented default configuration, embedded at build time.

@@ -299,6 +299,24 @@ pub struct OutputConfig {
     /// Also write the `wirefeed` extension object; off by default, so articles validate against
     /// the official ninjs schema.
     pub extension: bool,
+    /// The headers of article records.
+    #[serde(default)]
+    pub article_headers: ArticleHeaders,
+}
+
+/// The headers an article record carries ([`crate::kafka::state_header`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArticleHeaders {
+    /// `wirefeed.state` in layout 2 (the dedup state with the source, near-duplicate and replay
+    /// annotations) and `wirefeed.kind`.
+    #[default]
+    Compact,
+    /// `wirefeed.state` in layout 1, `wirefeed.kind`, and `wirefeed.source`,
+    /// `wirefeed.near-duplicate-of`, `wirefeed.replay` as headers of their own: what earlier
+    /// builds wrote and read, for consumers that read those headers and for the first step of
+    /// a rolling upgrade from a build that reads layout 1 only.
+    Separate,
 }
 
 /// Log output format.

@@ -20,7 +20,7 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{BorrowedMessage, Header, Message, OwnedHeaders};
 use rdkafka::{Offset, TopicPartitionList};
 
-use crate::config::{Config, NearDuplicates};
+use crate::config::{ArticleHeaders, Config, NearDuplicates};
 use crate::faults;
 use crate::model::Article;
 use crate::ninjs::{self, RenderOptions};
@@ -37,7 +37,7 @@ use super::neardup_follower;
 use super::record_headers;
 use super::restore::Restorer;
 use super::sink::{OutRecord, Shared, Sink, SinkOptions};
-use super::state_header::ArticleState;
+use super::state_header::{Annotations, ArticleState};
 use crate::telemetry::{self, Readiness, Stage, Stats};
 
 /// Per-partition dedup states, shared between the loop and the rebalance hooks.
@@ -650,6 +650,7 @@ impl DedupLoop<'_> {
                         replay: origin.replay.as_deref(),
                         source: origin.source.as_deref(),
                     },
+                    self.config.output.article_headers,
                 )),
             },
             Some(token),
@@ -731,9 +732,15 @@ struct StoryHeaders<'a> {
     source: Option<&'a str>,
 }
 
-/// The dedup state an article implies, as record headers: [`headers::STATE`] and
-/// [`headers::KIND`], then the annotations that apply.
-fn state_headers(article: &Article, story: StoryHeaders<'_>) -> OwnedHeaders {
+/// The dedup state an article implies, as record headers: [`headers::STATE`] (with the
+/// annotations that apply in layout 2, `output.article_headers = "compact"`) and
+/// [`headers::KIND`]; in the `separate` layout, layout 1 and the annotations as headers of their
+/// own.
+fn state_headers(
+    article: &Article,
+    story: StoryHeaders<'_>,
+    layout: ArticleHeaders,
+) -> OwnedHeaders {
     let StoryHeaders {
         kind,
         first_published,
@@ -748,27 +755,44 @@ fn state_headers(article: &Article, story: StoryHeaders<'_>) -> OwnedHeaders {
         version: article.version,
         fingerprint: article.fingerprint,
         near_dup_index: indexable && article.near_duplicate_of.is_none(),
-    }
-    .encode();
-    let mut h = OwnedHeaders::new_with_capacity(5);
-    for (key, value) in [
-        (headers::STATE, Some(state.as_str())),
-        (headers::KIND, Some(kind)),
-        (
-            headers::NEAR_DUPLICATE_OF,
-            article.near_duplicate_of.as_deref(),
-        ),
-        (headers::REPLAY, replay),
-        (headers::SOURCE, source),
-    ] {
-        if let Some(value) = value {
-            h = h.insert(Header {
-                key,
-                value: Some(value),
-            });
+    };
+    let near_duplicate_of = article.near_duplicate_of.as_deref();
+    match layout {
+        ArticleHeaders::Compact => {
+            let notes = Annotations {
+                source: source.map(str::to_owned),
+                near_duplicate_of: near_duplicate_of.map(str::to_owned),
+                replay: replay.map(str::to_owned),
+            };
+            OwnedHeaders::new_with_capacity(2)
+                .insert(Header {
+                    key: headers::STATE,
+                    value: Some(&state.encode(&notes)),
+                })
+                .insert(Header {
+                    key: headers::KIND,
+                    value: Some(kind),
+                })
+        }
+        ArticleHeaders::Separate => {
+            let mut h = OwnedHeaders::new_with_capacity(5);
+            for (key, value) in [
+                (headers::STATE, Some(state.encode_v1().as_str())),
+                (headers::KIND, Some(kind)),
+                (headers::NEAR_DUPLICATE_OF, near_duplicate_of),
+                (headers::REPLAY, replay),
+                (headers::SOURCE, source),
+            ] {
+                if let Some(value) = value {
+                    h = h.insert(Header {
+                        key,
+                        value: Some(value),
+                    });
+                }
+            }
+            h
         }
     }
-    h
 }
 
 /// A text header of a record.

@@ -60,9 +60,9 @@ pub mod headers {
     /// Dead letters of documents that also produced articles (a feed with some unusable entries):
     /// how many of its items were rejected.
     pub const REJECTED_ITEMS: &str = "wirefeed.rejected-items";
-    /// Articles: the dedup state the article implies, in one versioned text header
-    /// ([`super::state_header`]): `1 <version> <first published ms> <version time ms>
-    /// <fingerprint hex> <index 0|1> <dedup key>`.
+    /// Articles: the dedup state the article implies and its annotations, in one versioned text
+    /// header ([`super::state_header`]): `2 <version> <first published ms> <version time ms>
+    /// <fingerprint hex> <index 0|1> <source> <near-duplicate of> <replay> <dedup key>`.
     pub const STATE: &str = "wirefeed.state";
     /// Articles written before [`STATE`]: dedup key. Read by restores, no longer written.
     pub const DEDUP_KEY: &str = "wirefeed.dedup-key";
@@ -80,8 +80,9 @@ pub mod headers {
     pub const FINGERPRINT: &str = "wirefeed.fingerprint";
     /// Keyed records: the raw record's timestamp (ms), for the end-to-end latency metric.
     pub const RECORD_TIME: &str = "wirefeed.record-time";
-    /// Keyed records and articles: the raw record an article came from, `PARTITION:OFFSET` of the
-    /// raw topic. Duplicate records carry it too.
+    /// The raw record an article came from, `PARTITION:OFFSET` of the raw topic: on duplicate
+    /// records and dead letters of the dedup stage, on keyed records of the older layouts, and on
+    /// articles with `output.article_headers = "separate"` (otherwise in [`STATE`]).
     pub const SOURCE: &str = "wirefeed.source";
     /// Duplicate records (`kafka.topics.duplicates`): the id of the article the dropped copy
     /// duplicates.
@@ -89,12 +90,14 @@ pub mod headers {
     /// Dead letters whose value was cut to fit the producer's `message.max.bytes`: the length of
     /// the original value in bytes.
     pub const TRUNCATED: &str = "wirefeed.truncated";
-    /// Keyed records and articles of a replay: the replay's id.
+    /// A replay's id: on keyed records of the older layouts and articles with
+    /// `output.article_headers = "separate"` (otherwise in [`STATE`]).
     pub const REPLAY: &str = "wirefeed.replay";
     /// Articles: `new` or `update` (kept beside [`STATE`] as plain text: consumers route
     /// updates by it without parsing anything, and replays count their outputs by it).
     pub const KIND: &str = "wirefeed.kind";
-    /// Articles: id of the first copy, when this article is a near-duplicate of it.
+    /// Articles with `output.article_headers = "separate"`: id of the first copy, when this
+    /// article is a near-duplicate of it (otherwise in [`STATE`]).
     pub const NEAR_DUPLICATE_OF: &str = "wirefeed.near-duplicate-of";
     /// Articles written before [`STATE`]: present when other instances should add this article
     /// to their near-duplicate index. Read by the near-duplicate follower, no longer written.

@@ -22,8 +22,8 @@ pub struct RangeSpec {
     pub since_ms: Option<i64>,
     /// Records with a timestamp at or after this (ms) are skipped.
     pub until_ms: Option<i64>,
-    /// Written as the `wirefeed.replay` header on every output, so the replay's articles can be
-    /// counted downstream.
+    /// Carried by every output (in `wirefeed.state`, or the `wirefeed.replay` header), so the
+    /// replay's articles can be counted downstream.
     pub replay_id: String,
 }
 

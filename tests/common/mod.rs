@@ -301,6 +301,17 @@ impl Rec {
         serde_json::from_slice(&self.value).expect("JSON value")
     }
 
+    /// What an article record says of itself beside its state (the raw record it came from,
+    /// the first copy it nearly duplicates, the replay that wrote it), in any header layout.
+    pub fn notes(&self) -> wirefeed::kafka::state_header::Annotations {
+        let hdrs: HashMap<&str, &[u8]> = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_bytes()))
+            .collect();
+        wirefeed::kafka::state_header::annotations(&hdrs)
+    }
+
     /// The dedup state an article record carries (its `wirefeed.state` header).
     pub fn state(&self) -> Option<wirefeed::kafka::state_header::ArticleState> {
         let value = self.headers.get(wirefeed::kafka::headers::STATE)?;
