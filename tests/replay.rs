@@ -18,7 +18,8 @@ fn replay(sets: &[String], from: &str) -> String {
     for s in sets {
         cmd.arg("--set").arg(s);
     }
-    let out = cmd.env("RUST_LOG", "warn").output().expect("run replay");
+    // Its log is shown only when the replay fails: at info, it says what its stages did.
+    let out = cmd.env("RUST_LOG", "info").output().expect("run replay");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),
