@@ -14,8 +14,9 @@
 //! - `parse_record/all`: every item once per iteration; after it, a line with items/s;
 //! - `parts/<part>`: scraped parse, entities (scan included), the body scan alone, word counts
 //!   and SimHash from one scan (`body_stats`, scan included), language (with its `whatlang`
-//!   fallback on its own), and rendering their articles as ninjs (`ninjs`, `ninjs_extension`),
-//!   over the 3 KB items.
+//!   fallback on its own), rendering their articles as ninjs (`ninjs`, `ninjs_extension`), and
+//!   writing and reading them as keyed records (`keyed_encode`, `keyed_decode`), over the 3 KB
+//!   items.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -24,6 +25,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, Throughput};
 use wirefeed::enrich;
 use wirefeed::formats::scraped;
+use wirefeed::kafka::keyed;
 use wirefeed::ninjs;
 use wirefeed::pipeline::{self, ParseOptions, RawInput};
 
@@ -208,6 +210,33 @@ fn bench_parts(c: &mut Criterion, inputs: &[(String, String)]) {
             })
         });
     }
+    // The keyed record: what the parse stage writes per article and the dedup stage reads back.
+    let origin = keyed::Origin {
+        partition: 3,
+        offset: 1041,
+        record_time_ms: Some(1_755_684_000_000),
+        replay: None,
+    };
+    group.bench_function("keyed_encode", |b| {
+        b.iter(|| {
+            articles
+                .iter()
+                .map(|a| keyed::encode(&origin, black_box(a)).map_or(0, |v| v.len()))
+                .sum::<usize>()
+        })
+    });
+    let records: Vec<Vec<u8>> = articles
+        .iter()
+        .map(|a| keyed::encode(&origin, a).expect("encodes"))
+        .collect();
+    group.bench_function("keyed_decode", |b| {
+        b.iter(|| {
+            records
+                .iter()
+                .map(|r| keyed::decode(black_box(r)).map_or(0, |d| d.article.word_count))
+                .sum::<u32>()
+        })
+    });
     group.bench_function("language", |b| {
         b.iter(|| {
             bodies
