@@ -7,7 +7,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-mod times;
+pub(crate) mod times;
 
 /// Which input format an item was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -131,10 +131,18 @@ pub struct ParsedItem {
     /// Body paragraphs, boilerplate removed, in order.
     pub body: Vec<String>,
     /// When the story was first published (UTC).
-    #[serde(default, deserialize_with = "times::opt_time")]
+    #[serde(
+        default,
+        serialize_with = "times::write_opt_time",
+        deserialize_with = "times::opt_time"
+    )]
     pub first_created: Option<DateTime<Utc>>,
     /// When this version of the story was last updated (UTC).
-    #[serde(default, deserialize_with = "times::opt_time")]
+    #[serde(
+        default,
+        serialize_with = "times::write_opt_time",
+        deserialize_with = "times::opt_time"
+    )]
     pub version_created: Option<DateTime<Utc>>,
     /// The page's date line (e.g. `date 2025-08-20`), when the item carries one.
     pub item_date: Option<NaiveDate>,
@@ -205,7 +213,7 @@ pub struct Article {
     /// Normalised headline used to group copies of one story.
     pub dedup_key: String,
     /// Event time used by dedup: first-created, else version-created.
-    #[serde(deserialize_with = "times::time")]
+    #[serde(serialize_with = "times::write_time", deserialize_with = "times::time")]
     pub published: DateTime<Utc>,
     /// Version number (1 for the first emission, +1 per update).
     pub version: u32,

@@ -1,9 +1,71 @@
-//! Reading the articles' times back from their serde form: the RFC 3339 strings chrono writes
-//! (`2025-10-01T11:42:00Z`). The common shape, whole seconds in UTC, is read field by field; any
-//! other string goes to chrono's own parser, so every string reads as chrono reads it.
+//! The articles' times in their serde form: the RFC 3339 strings chrono writes
+//! (`2025-10-01T11:42:00Z`). The common shape, whole seconds in UTC with a four-digit year, is
+//! written and read field by field; any other time is written by chrono and any other string goes
+//! to chrono's own parser, so the bytes are chrono's and every string reads as chrono reads it.
+//! (chrono formats through `fmt`, character by character: that was about a third of encoding a
+//! keyed record.)
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use serde::de::{self, Deserializer, Visitor};
+use serde::{Serialize, Serializer};
+
+/// Writes a time as chrono's `Serialize` for `DateTime<Utc>` does.
+pub(super) fn write_time<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    match utc_seconds_text(t) {
+        Some(text) => s.serialize_str(std::str::from_utf8(&text).unwrap_or_default()),
+        None => t.serialize(s),
+    }
+}
+
+/// [`write_time`] of an optional time (as `Option<DateTime<Utc>>` writes it).
+pub(super) fn write_opt_time<S: Serializer>(
+    t: &Option<DateTime<Utc>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    t.as_ref().map(Rfc3339).serialize(s)
+}
+
+/// A time that serialises through [`write_time`].
+struct Rfc3339<'a>(&'a DateTime<Utc>);
+
+impl Serialize for Rfc3339<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        write_time(self.0, s)
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` of a time in whole seconds with a year in 0..=9999 (what chrono writes
+/// for it); `None` for any other time.
+fn utc_seconds_text(t: &DateTime<Utc>) -> Option<[u8; 20]> {
+    if t.nanosecond() != 0 {
+        return None;
+    }
+    seconds_text(t)
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` of a time with a year in 0..=9999, its fraction of a second left out
+/// (what chrono's `to_rfc3339_opts(SecondsFormat::Secs, true)` writes for it); `None` for
+/// other years and leap seconds.
+pub(crate) fn seconds_text(t: &DateTime<Utc>) -> Option<[u8; 20]> {
+    let year = u32::try_from(t.year()).ok().filter(|&y| y <= 9999)?;
+    if t.nanosecond() >= 1_000_000_000 {
+        return None;
+    }
+    let mut out = *b"0000-00-00T00:00:00Z";
+    let mut put = |at: usize, width: usize, mut n: u32| {
+        for i in (at..at + width).rev() {
+            out[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    };
+    put(0, 4, year);
+    put(5, 2, t.month());
+    put(8, 2, t.day());
+    put(11, 2, t.hour());
+    put(14, 2, t.minute());
+    put(17, 2, t.second());
+    Some(out)
+}
 
 /// Reads a time written by chrono's `Serialize` for `DateTime<Utc>`.
 pub(super) fn time<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
@@ -109,7 +171,59 @@ mod tests {
         }
     }
 
+    /// The bytes of `t` in serde_json.
+    fn json(t: impl Serialize) -> String {
+        serde_json::to_string(&t).unwrap()
+    }
+
+    /// A time written through [`write_time`].
+    #[derive(Serialize)]
+    struct Ours(#[serde(serialize_with = "write_time")] DateTime<Utc>);
+
+    /// An optional time written through [`write_opt_time`].
+    #[derive(Serialize)]
+    struct OursOpt(#[serde(serialize_with = "write_opt_time")] Option<DateTime<Utc>>);
+
+    #[test]
+    fn writes_what_chrono_writes_at_the_edges() {
+        for s in [
+            "2025-10-01T11:42:00Z",
+            "0000-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "2025-10-01T11:42:00.000000001Z",
+            "2016-12-31T23:59:60Z",
+            "-0001-12-31T23:59:59Z",
+            "+10000-01-01T00:00:00Z",
+        ] {
+            let t: DateTime<Utc> = s.parse().unwrap_or_else(|e| panic!("{s}: {e}"));
+            assert_eq!(json(Ours(t)), json(t), "{s}");
+        }
+        assert_eq!(json(OursOpt(None)), json(None::<DateTime<Utc>>));
+    }
+
     proptest::proptest! {
+        /// The hand-written shape is byte for byte what chrono writes, for any time.
+        #[test]
+        fn writes_what_chrono_writes(secs in -62_000_000_000i64..253_000_000_000, nanos in 0u32..1_000_000_000, whole: bool) {
+            if let Some(t) = DateTime::from_timestamp(secs, if whole { 0 } else { nanos }) {
+                proptest::prop_assert_eq!(json(Ours(t)), json(t));
+                proptest::prop_assert_eq!(json(OursOpt(Some(t))), json(Some(t)));
+            }
+        }
+
+        /// The seconds-only shape is what chrono writes with `SecondsFormat::Secs`.
+        #[test]
+        fn seconds_as_chrono_writes_them(secs in -62_000_000_000i64..253_000_000_000, nanos in 0u32..2_000_000_000) {
+            if let Some(t) = DateTime::from_timestamp(secs, nanos) {
+                let chrono = t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                if let Some(ours) = seconds_text(&t) {
+                    proptest::prop_assert_eq!(std::str::from_utf8(&ours).unwrap(), chrono);
+                } else {
+                    proptest::prop_assert!(nanos >= 1_000_000_000 || !(0..=9999).contains(&t.year()));
+                }
+            }
+        }
+
         /// Every time chrono writes reads back as the same time.
         #[test]
         fn round_trips(secs in -62_000_000_000i64..253_000_000_000, nanos in 0u32..1_000_000_000, whole: bool) {

@@ -47,8 +47,35 @@ pub struct RenderOptions {
     pub extension: bool,
 }
 
-fn time(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+/// A time as ninjs writes it: RFC 3339 in UTC, whole seconds (`2025-08-20T10:27:00Z`).
+fn time(t: DateTime<Utc>) -> Stamp {
+    match crate::model::times::seconds_text(&t) {
+        Some(text) => Stamp::Short(text),
+        None => Stamp::Long(t.to_rfc3339_opts(SecondsFormat::Secs, true)),
+    }
+}
+
+/// The text of [`time`]: the common shape written by hand into a buffer, any other (years past
+/// 9999 or before 0, leap seconds) by chrono.
+enum Stamp {
+    Short([u8; 20]),
+    Long(String),
+}
+
+impl Stamp {
+    fn as_str(&self) -> &str {
+        match self {
+            // The short form is ASCII digits and punctuation.
+            Stamp::Short(text) => std::str::from_utf8(text).unwrap_or_default(),
+            Stamp::Long(text) => text,
+        }
+    }
+}
+
+impl Serialize for Stamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
 }
 
 /// Property names that changed case between ninjs 2.x and 3.x.
@@ -279,7 +306,7 @@ impl Document<'_> {
         if let Some(summary) = &item.summary {
             role_values(w, "descriptions", "summary", summary);
         }
-        w.str_entry(n.firstcreated, &time(article.published));
+        w.str_entry(n.firstcreated, time(article.published).as_str());
         if article.alert {
             w.key("genres");
             w.open_array();
@@ -357,7 +384,7 @@ impl Document<'_> {
         }
         w.str_entry("uri", &article.id);
         w.entry("version", &Str(article.version))?;
-        w.str_entry(n.versioncreated, &time(article.version_time()));
+        w.str_entry(n.versioncreated, time(article.version_time()).as_str());
         if self.options.extension {
             w.entry("wirefeed", &Extension(article))?;
         }
