@@ -17,6 +17,9 @@
 //!   fallback on its own), rendering their articles as ninjs (`ninjs`, `ninjs_extension`), and
 //!   writing and reading them as keyed records (`keyed_encode`, `keyed_decode`), over the 3 KB
 //!   items.
+//!
+//! It allocates with jemalloc, as the `wirefeed` binary does, so allocation-heavy parts (reading
+//! a keyed record back) cost here what they cost in the pipeline.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -28,6 +31,10 @@ use wirefeed::formats::scraped;
 use wirefeed::kafka::keyed;
 use wirefeed::ninjs;
 use wirefeed::pipeline::{self, ParseOptions, RawInput};
+
+/// The binary's allocator (see `src/main.rs`).
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 /// The benchmark inputs: (name, text).
 fn inputs() -> Vec<(String, String)> {
