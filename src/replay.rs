@@ -390,10 +390,10 @@ pub async fn run(config: Config, options: ReplayOptions) -> anyhow::Result<Repla
             None => {}
         }
     }
-    if !caught_up {
+    if let Err(behind) = caught_up {
         bail!(
             "the dedup stage did not process the replayed records within {:?} (is a `wirefeed run` \
-             instance or the replay's own dedup member running?)",
+             instance or the replay's own dedup member running?); {behind}",
             options.wait
         );
     }
@@ -436,37 +436,68 @@ fn high_watermarks(config: &Config, topic: &str) -> anyhow::Result<HashMap<i32, 
         .collect()
 }
 
-/// Waits until the dedup group committed at least `ends` on every keyed partition.
-fn wait_for_dedup(config: &Config, ends: &HashMap<i32, i64>, wait: Duration) -> bool {
+/// Waits until the dedup group committed at least `ends` on every keyed partition. On time out,
+/// the error names what was still missing: the partitions below their end, with the offset the
+/// group had committed there, or why the committed offsets could not be read.
+fn wait_for_dedup(config: &Config, ends: &HashMap<i32, i64>, wait: Duration) -> Result<(), String> {
     let kafka = &config.kafka;
     let topic = &kafka.topics.keyed;
-    let Ok(consumer) = kafka::client_config(kafka, kafka::Role::Admin)
+    let consumer = kafka::client_config(kafka, kafka::Role::Admin)
         .set("group.id", kafka.dedup_group())
         .set("enable.auto.commit", "false")
         .create::<BaseConsumer>()
-    else {
-        return false;
-    };
+        .map_err(|e| format!("cannot read the dedup group's offsets: {e}"))?;
     let deadline = Instant::now() + wait;
-    while Instant::now() < deadline {
+    loop {
         let mut tpl = TopicPartitionList::new();
         for &p in ends.keys() {
             tpl.add_partition(topic, p);
         }
-        if let Ok(committed) = consumer.committed_offsets(tpl, Duration::from_secs(10)) {
-            let done = ends.iter().all(|(&p, &end)| {
-                end == 0
-                    || committed
-                        .find_partition(topic, p)
-                        .is_some_and(|e| matches!(e.offset(), Offset::Offset(o) if o >= end))
-            });
-            if done {
-                return true;
-            }
+        let behind = match consumer.committed_offsets(tpl, Duration::from_secs(10)) {
+            Ok(committed) => match lagging(topic, ends, &committed) {
+                None => return Ok(()),
+                Some(lag) => lag,
+            },
+            Err(e) => format!("reading its committed offsets failed: {e}"),
+        };
+        if Instant::now() >= deadline {
+            return Err(behind);
         }
         std::thread::sleep(Duration::from_millis(500));
     }
-    false
+}
+
+/// The keyed partitions on which `committed` is below `ends` (an empty partition never is), as
+/// `behind on keyed partitions: P committed C of E, ...`; `None` when there are none.
+fn lagging(
+    topic: &str,
+    ends: &HashMap<i32, i64>,
+    committed: &TopicPartitionList,
+) -> Option<String> {
+    let mut behind: Vec<(i32, String, i64)> = ends
+        .iter()
+        .filter_map(|(&p, &end)| {
+            let at = committed
+                .find_partition(topic, p)
+                .and_then(|e| match e.offset() {
+                    Offset::Offset(o) => Some(o),
+                    _ => None,
+                });
+            (end > 0 && at.is_none_or(|o| o < end)).then(|| {
+                let at = at.map_or_else(|| "nothing".to_string(), |o| o.to_string());
+                (p, at, end)
+            })
+        })
+        .collect();
+    if behind.is_empty() {
+        return None;
+    }
+    behind.sort_unstable_by_key(|b| b.0);
+    let parts: Vec<String> = behind
+        .iter()
+        .map(|(p, at, end)| format!("{p} committed {at} of {end}"))
+        .collect();
+    Some(format!("behind on keyed partitions: {}", parts.join(", ")))
 }
 
 /// Counts (new, update) articles carrying `replay_id` written after `start`.
@@ -578,5 +609,30 @@ mod tests {
         // A longer lookback covers it.
         let month = Duration::from_secs(30 * 86_400);
         assert!(check_horizon(&plan(Some(now - 8 * day)), now, month).is_ok());
+    }
+
+    #[test]
+    fn lagging_names_the_partitions_behind_their_end() {
+        let ends: HashMap<i32, i64> = [(0, 5), (1, 0), (2, 9), (3, 4)].into_iter().collect();
+        let mut committed = TopicPartitionList::new();
+        committed
+            .add_partition_offset("k", 0, Offset::Offset(5))
+            .unwrap();
+        committed.add_partition("k", 1);
+        committed
+            .add_partition_offset("k", 2, Offset::Offset(7))
+            .unwrap();
+        committed.add_partition("k", 3);
+        assert_eq!(
+            lagging("k", &ends, &committed).as_deref(),
+            Some("behind on keyed partitions: 2 committed 7 of 9, 3 committed nothing of 4")
+        );
+        committed
+            .set_partition_offset("k", 2, Offset::Offset(9))
+            .unwrap();
+        committed
+            .set_partition_offset("k", 3, Offset::Offset(4))
+            .unwrap();
+        assert_eq!(lagging("k", &ends, &committed), None);
     }
 }
