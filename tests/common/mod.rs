@@ -33,17 +33,23 @@ pub enum Broker {
     External(String),
 }
 
+/// Logs of the pipelines a test runs in process go to the test's captured output, shown only
+/// when it fails: by `RUST_LOG`, or else wirefeed's at info (assignments, restores, what a
+/// stage waits for) and everything else's at warn.
+pub fn capture_logs() {
+    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "warn,wirefeed=info".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_test_writer()
+        .try_init()
+        .ok();
+}
+
 impl Broker {
     /// The configured broker: external when `TEST_KAFKA_BOOTSTRAP` is set, else a new mock.
-    /// Also installs a log subscriber honouring `RUST_LOG` (off when unset).
+    /// Also installs the log subscriber ([`capture_logs`]).
     pub fn start() -> Broker {
-        if let Ok(filter) = std::env::var("RUST_LOG") {
-            tracing_subscriber::fmt()
-                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-                .with_test_writer()
-                .try_init()
-                .ok();
-        }
+        capture_logs();
         match std::env::var(BOOTSTRAP_ENV) {
             Ok(b) if !b.trim().is_empty() => Broker::External(b),
             _ => Broker::Mock(MockCluster::new(1).expect("mock cluster")),
@@ -53,6 +59,7 @@ impl Broker {
     /// A new in-process mock broker, whatever `TEST_KAFKA_BOOTSTRAP` says (for scenarios that
     /// need the mock's fault injection).
     pub fn start_mock() -> Broker {
+        capture_logs();
         Broker::Mock(MockCluster::new(1).expect("mock cluster"))
     }
 
