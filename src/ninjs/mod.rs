@@ -182,16 +182,39 @@ pub const BREADCRUMB_SCHEME: &str = "urn:wirefeed:breadcrumb:";
 /// What a slug percent-encodes: everything but ASCII letters, digits and `-`.
 const SLUG_ESCAPES: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-');
 
-/// The URI form of a name: lower-cased, its runs of letters and digits joined by `-`, anything
-/// outside ASCII percent-encoded as UTF-8 ("World News" → `world-news`, "Économie" →
-/// `%C3%A9conomie`). Empty when the name has no letters or digits.
-fn slug(name: &str) -> String {
-    let lower = name.to_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    utf8_percent_encode(&words.join("-"), SLUG_ESCAPES).to_string()
+/// Appends the URI form of a name to `out`: lower-cased, its runs of letters and digits joined by
+/// `-`, anything outside ASCII percent-encoded as UTF-8 ("World News" → `world-news`, "Économie"
+/// → `%C3%A9conomie`); nothing when the name has no letters or digits. One pass over the
+/// characters, each lower-cased on its own: `str::to_lowercase` differs from that only for a
+/// capital sigma (final or not by its neighbours), so a name holding one takes the longer way.
+fn push_slug(out: &mut String, name: &str) {
+    if name.contains('Σ') {
+        let lower = name.to_lowercase();
+        let words: Vec<&str> = lower
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        out.extend(utf8_percent_encode(&words.join("-"), SLUG_ESCAPES));
+        return;
+    }
+    let start = out.len();
+    let mut gap = false;
+    let mut utf8 = [0u8; 4];
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if !c.is_alphanumeric() {
+            gap = true;
+            continue;
+        }
+        if gap && out.len() > start {
+            out.push('-');
+        }
+        gap = false;
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            out.extend(utf8_percent_encode(c.encode_utf8(&mut utf8), SLUG_ESCAPES));
+        }
+    }
 }
 
 /// `subjects`: the outlet's topics, then the tag-line keywords, then the section and each level
@@ -206,23 +229,34 @@ fn subjects(item: &ParsedItem) -> Vec<Subject<'_>> {
         }));
     }
     if let Some(section) = &item.section {
-        let slug = slug(section);
+        let mut uri = String::with_capacity(SECTION_SCHEME.len() + section.len());
+        uri.push_str(SECTION_SCHEME);
+        push_slug(&mut uri, section);
         out.push(Subject {
             name: section,
             rel: "section",
-            uri: (!slug.is_empty()).then(|| format!("{SECTION_SCHEME}{slug}")),
+            uri: (uri.len() > SECTION_SCHEME.len()).then_some(uri),
         });
     }
+    // The breadcrumb's URI so far: its scheme and the slugs of the levels above.
     let mut path = String::new();
     for crumb in &item.breadcrumb {
-        let slug = slug(crumb);
-        let uri = (!slug.is_empty()).then(|| {
-            if !path.is_empty() {
-                path.push('/');
-            }
-            path.push_str(&slug);
-            format!("{BREADCRUMB_SCHEME}{path}")
-        });
+        if path.is_empty() {
+            path.reserve(BREADCRUMB_SCHEME.len() + 4 * crumb.len());
+            path.push_str(BREADCRUMB_SCHEME);
+        }
+        let before = path.len();
+        if before > BREADCRUMB_SCHEME.len() {
+            path.push('/');
+        }
+        let slug_start = path.len();
+        push_slug(&mut path, crumb);
+        let uri = if path.len() > slug_start {
+            Some(path.clone())
+        } else {
+            path.truncate(before);
+            None
+        };
         out.push(Subject {
             name: crumb,
             rel: "breadcrumb",
@@ -512,5 +546,49 @@ impl Serialize for Extension<'_> {
         m.serialize_entry("version_time", &time(article.version_time()))?;
         m.serialize_entry("word_count", &article.word_count)?;
         m.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The definition: the whole name lower-cased, split, joined and percent-encoded.
+    fn slug_reference(name: &str) -> String {
+        let lower = name.to_lowercase();
+        let words: Vec<&str> = lower
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        utf8_percent_encode(&words.join("-"), SLUG_ESCAPES).to_string()
+    }
+
+    fn slug(name: &str) -> String {
+        let mut out = String::from("x:");
+        push_slug(&mut out, name);
+        out.split_off(2)
+    }
+
+    #[test]
+    fn slugs() {
+        for (name, want) in [
+            ("World News", "world-news"),
+            ("  Économie & Finance ", "%C3%A9conomie-finance"),
+            ("İstanbul", "i-stanbul"),
+            ("ΟΔΟΣ Σ", "%CE%BF%CE%B4%CE%BF%CF%82-%CF%83"),
+            ("--", ""),
+            ("", ""),
+        ] {
+            assert_eq!(slug(name), want, "{name:?}");
+            assert_eq!(slug_reference(name), want, "{name:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn slug_is_its_definition(name in "[ a-zA-Z0-9ÉéİΣσςß&/.-]{0,24}|\\PC{0,12}") {
+            prop_assert_eq!(slug(&name), slug_reference(&name));
+        }
     }
 }
