@@ -474,7 +474,7 @@ fn lagging(
     ends: &HashMap<i32, i64>,
     committed: &TopicPartitionList,
 ) -> Option<String> {
-    let mut behind: Vec<(i32, String, i64)> = ends
+    let mut behind: Vec<(i32, String)> = ends
         .iter()
         .filter_map(|(&p, &end)| {
             let at = committed
@@ -485,19 +485,13 @@ fn lagging(
                 });
             (end > 0 && at.is_none_or(|o| o < end)).then(|| {
                 let at = at.map_or_else(|| "nothing".to_string(), |o| o.to_string());
-                (p, at, end)
+                (p, format!("{p} committed {at} of {end}"))
             })
         })
         .collect();
-    if behind.is_empty() {
-        return None;
-    }
     behind.sort_unstable_by_key(|b| b.0);
-    let parts: Vec<String> = behind
-        .iter()
-        .map(|(p, at, end)| format!("{p} committed {at} of {end}"))
-        .collect();
-    Some(format!("behind on keyed partitions: {}", parts.join(", ")))
+    let parts: Vec<&str> = behind.iter().map(|b| b.1.as_str()).collect();
+    (!parts.is_empty()).then(|| format!("behind on keyed partitions: {}", parts.join(", ")))
 }
 
 /// Counts (new, update) articles carrying `replay_id` written after `start`.
